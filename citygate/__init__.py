@@ -1,0 +1,1 @@
+"""CityGate: one entrance to a city's government services, utilities and local news."""

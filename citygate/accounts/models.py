@@ -1,0 +1,92 @@
+"""People who use CityGate: residents, enterprise agents and staff.
+
+Personal fields are encrypted (`EncryptedTextField`); phone and ID number have blind indexes
+for exact lookups. Nothing here is found by a clear-text personal value.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from citygate.privacy.fields import BlindIndexField, EncryptedTextField
+
+
+def normalise_phone(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+def normalise_id_number(id_number: str) -> str:
+    return id_number.strip().upper()
+
+
+class VerificationLevel(models.IntegerChoices):
+    # L1: the person controls the phone. L2: name and ID number confirmed by the identity
+    # verifier. L3: identity checked in person at a service hall.
+    PHONE = 1, _("Phone verified")
+    REAL_NAME = 2, _("Real-name verified")
+    IN_PERSON = 3, _("Verified in person")
+
+
+class UserManager(BaseUserManager["User"]):
+    def create_user(self, **fields: Any) -> User:
+        user = self.model(**fields)
+        user.set_unusable_password()
+        user.save()
+        return user
+
+
+class User(AbstractBaseUser):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+
+    phone = EncryptedTextField(null=True, blank=True)
+    phone_index = BlindIndexField(
+        source="phone", purpose="phone", normaliser=normalise_phone, unique=True
+    )
+    # Staff sign in with a login name and password plus TOTP, not with a phone code.
+    login_name = models.CharField(max_length=64, unique=True, null=True, blank=True)
+
+    name = EncryptedTextField(null=True, blank=True)
+    id_number = EncryptedTextField(null=True, blank=True)
+    id_number_index = BlindIndexField(
+        source="id_number", purpose="id_number", normaliser=normalise_id_number, unique=True
+    )
+    verification_level = models.PositiveSmallIntegerField(
+        choices=VerificationLevel.choices, default=VerificationLevel.PHONE
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    preferred_language = models.CharField(max_length=16, blank=True, default="")
+    elderly_mode = models.BooleanField(default=False)
+
+    totp_secret = EncryptedTextField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    USERNAME_FIELD = "id"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = _("user")
+
+    def __str__(self) -> str:
+        # Never the name or phone: this string reaches logs and admin pages.
+        return f"User {self.pk}"
+
+    @property
+    def is_real_name_verified(self) -> bool:
+        return self.verification_level >= VerificationLevel.REAL_NAME
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.login_name is not None

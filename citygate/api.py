@@ -1,0 +1,76 @@
+"""The JSON API at /api/v1/: one NinjaAPI, its routers, and the one error envelope.
+
+Every error, whatever raised it, reaches the client as
+``{"code": "...", "message": "...", "fields": {"field": "message"}}`` with a stable code.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from citygate.core.errors import ApplicationError, RateLimited
+from citygate.core.validation import field_errors_from_pydantic
+
+api = NinjaAPI(
+    title="CityGate API",
+    version="1",
+    description="One entrance to the city's government services, utilities and news.",
+    urls_namespace="api",
+)
+
+
+def _envelope(request: HttpRequest, code: str, message: str, status: int,
+              fields: dict[str, str] | None = None) -> HttpResponse:
+    return api.create_response(
+        request, {"code": code, "message": message, "fields": fields or {}}, status=status
+    )
+
+
+@api.exception_handler(ApplicationError)
+def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    response = api.create_response(request, exc.envelope(), status=exc.status)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields = field_errors_from_pydantic(exc.errors)
+    return _envelope(request, "invalid", _("Please check the highlighted fields."), 422, fields)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _envelope(request, "unauthenticated", _("Please sign in first."), 401)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    codes = {404: "not_found", 405: "method_not_allowed", 403: "forbidden", 429: "rate_limited"}
+    code = codes.get(exc.status_code, "http_error")
+    return _envelope(request, code, str(exc.message), exc.status_code)
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    from citygate.core.logging import get_logger
+
+    get_logger(__name__).exception("api.unexpected_error", error_type=type(exc).__name__)
+    return _envelope(request, "server_error", _("Something went wrong on our side."), 500)
+
+
+def register_routers() -> None:
+    from citygate.accounts.api import router as accounts_router
+    from citygate.privacy.api import router as privacy_router
+
+    api.add_router("", accounts_router)
+    api.add_router("", privacy_router)
+
+
+register_routers()
+

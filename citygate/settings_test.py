@@ -1,0 +1,7 @@
+"""Settings for the test suite: the main settings, read with CITYGATE_TESTING on."""
+
+import os
+
+os.environ["CITYGATE_TESTING"] = "1"
+
+from citygate.settings import *  # noqa: E402, F403

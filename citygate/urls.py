@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+from citygate.accounts.views import dev_outbox
+from citygate.api import api
+from citygate.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("", include("citygate.shell.urls")),
+    path("account/", include("citygate.accounts.urls")),
+    path("privacy/", include("citygate.privacy.urls")),
+    # The development SMS outbox answers 404 unless DEBUG is on.
+    path("dev/outbox.json", dev_outbox, name="dev-outbox"),
+]

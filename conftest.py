@@ -1,0 +1,1 @@
+"""Test-wide fixtures shared by every app's tests."""
