@@ -23,8 +23,9 @@ api = NinjaAPI(
 )
 
 
-def _envelope(request: HttpRequest, code: str, message: str, status: int,
-              fields: dict[str, str] | None = None) -> HttpResponse:
+def _envelope(
+    request: HttpRequest, code: str, message: str, status: int, fields: dict[str, str] | None = None
+) -> HttpResponse:
     return api.create_response(
         request, {"code": code, "message": message, "fields": fields or {}}, status=status
     )
@@ -73,4 +74,3 @@ def register_routers() -> None:
 
 
 register_routers()
-

@@ -32,7 +32,7 @@ TESTING = env_bool("CITYGATE_TESTING", default=False)
 
 # A development key is only accepted while DEBUG or TESTING is on; the system check
 # `citygate.E001` refuses to start a production server with it.
-DEVELOPMENT_SECRET_KEY = "development-only-secret-key-not-for-production-use-0000000000"
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-not-for-production-use-0000000000"  # noqa: S105
 SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TESTING else "")
@@ -93,7 +93,7 @@ TEMPLATES = [
 
 DEFAULT_DATABASE_URL = f"sqlite:///{VAR_DIR / 'citygate.sqlite3'}"
 DATABASES: dict[str, dict[str, Any]] = {
-    "default": dj_database_url.parse(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)),
+    "default": dict(dj_database_url.parse(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))),
 }
 _db = DATABASES["default"]
 if _db["ENGINE"] == "django.db.backends.sqlite3":
@@ -191,8 +191,10 @@ PASSWORD_HASHERS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -4,4 +4,4 @@ import os
 
 os.environ["CITYGATE_TESTING"] = "1"
 
-from citygate.settings import *  # noqa: E402, F403
+from citygate.settings import *  # noqa: F403

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from citygate.accounts.roles import STAFF_ROLES, Role
 from citygate.privacy.fields import BlindIndexField, EncryptedTextField
 
 
@@ -71,7 +72,7 @@ class User(AbstractBaseUser):
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "id"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -90,3 +91,26 @@ class User(AbstractBaseUser):
     @property
     def is_staff_member(self) -> bool:
         return self.login_name is not None
+
+
+class StaffRole(models.Model):
+    """A staff role held by a person, scoped to a department where the role needs one."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_roles")
+    role = models.CharField(
+        max_length=32, choices=[(r.value, r.label) for r in Role if r in STAFF_ROLES]
+    )
+    department = models.ForeignKey(
+        "directory.Department", null=True, blank=True, on_delete=models.PROTECT
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "department"], name="staffrole_unique_per_department"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} ({self.department_id or '-'})"

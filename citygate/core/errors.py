@@ -44,7 +44,9 @@ class InvalidInput(ApplicationError):
     def __init__(self, fields: Mapping[str, str | Promise], message: str | Promise = "") -> None:
         from django.utils.translation import gettext_lazy as _
 
-        super().__init__("invalid", message or _("Please check the highlighted fields."), fields=fields)
+        super().__init__(
+            "invalid", message or _("Please check the highlighted fields."), fields=fields
+        )
 
 
 class NotFound(ApplicationError):

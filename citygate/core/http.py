@@ -19,7 +19,7 @@ def client_address(request: HttpRequest) -> str:
         forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [p for p in forwarded if p]
         if len(forwarded) >= PROXY_COUNT:
-            return forwarded[-PROXY_COUNT]
+            return str(forwarded[-PROXY_COUNT])
     return str(request.META.get("REMOTE_ADDR", ""))
 
 

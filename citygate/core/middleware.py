@@ -54,7 +54,9 @@ class SecurityHeadersMiddleware:
         return response
 
 
-def api_error(code: str, message: str, status: int, fields: dict[str, str] | None = None) -> JsonResponse:
+def api_error(
+    code: str, message: str, status: int, fields: dict[str, str] | None = None
+) -> JsonResponse:
     return JsonResponse({"code": code, "message": message, "fields": fields or {}}, status=status)
 
 

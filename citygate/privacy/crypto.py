@@ -129,7 +129,9 @@ def _hash(suite: str) -> hashes.HashAlgorithm:
 @lru_cache(maxsize=64)
 def derive_key(master: bytes, suite: str, purpose: str) -> bytes:
     length = 16 if suite == "sm" and purpose == "data" else 32
-    hkdf = HKDF(algorithm=_hash(suite), length=length, salt=None, info=f"citygate/{purpose}".encode())
+    hkdf = HKDF(
+        algorithm=_hash(suite), length=length, salt=None, info=f"citygate/{purpose}".encode()
+    )
     return hkdf.derive(master)
 
 

@@ -1,0 +1,59 @@
+"""The city's organisations: departments (委办局 and public enterprises) and districts."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class DistrictKind(models.TextChoices):
+    DISTRICT = "district", _("District")
+    COUNTY_CITY = "county_city", _("County-level city")
+    # 苏州工业园区 is not a civil-affairs division; it has only a statistical code.
+    FUNCTIONAL_ZONE = "functional_zone", _("Functional zone")
+
+
+class District(models.Model):
+    code = models.CharField(max_length=12, unique=True)
+    name_zh = models.CharField(max_length=64)
+    name_en = models.CharField(max_length=64)
+    kind = models.CharField(max_length=16, choices=DistrictKind.choices)
+    code_source = models.CharField(max_length=128, blank=True, default="")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("order", "code")
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+    @property
+    def display_name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+
+class DepartmentKind(models.TextChoices):
+    BUREAU = "bureau", _("Government department")
+    ENTERPRISE = "enterprise", _("Public enterprise")
+    CENTRE = "centre", _("Service centre")
+
+
+class Department(models.Model):
+    code = models.SlugField(max_length=32, unique=True)
+    name_zh = models.CharField(max_length=64)
+    name_en = models.CharField(max_length=96)
+    kind = models.CharField(max_length=16, choices=DepartmentKind.choices)
+    # Set for a district's own bureau; empty for a city-level department.
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("order", "code")
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+    @property
+    def display_name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
