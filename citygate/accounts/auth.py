@@ -1,0 +1,57 @@
+"""Authentication for the JSON API: the app's session cookie, or a bearer token.
+
+``user_auth`` admits any signed-in person; ``staff_auth`` admits staff who signed in with
+password and TOTP in this session. ``request.auth`` is then the `User`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+from ninja.security.session import SessionAuth
+
+from citygate.accounts.models import User
+
+# Set in the session when a staff member has passed the TOTP step (a timestamp).
+STAFF_SESSION_KEY = "citygate_staff_mfa_at"
+
+
+def after_authentication(request: HttpRequest, user: User) -> None:
+    """Checks that apply to every authenticated API call (pending consents, for one)."""
+
+
+class _Session(SessionAuth):
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = request.user
+        if isinstance(user, User) and user.is_active:
+            after_authentication(request, user)
+            return user
+        return None
+
+
+class _Bearer(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from citygate.accounts.selectors import user_for_api_token
+
+        user = user_for_api_token(token=token)
+        if user is None or not user.is_active:
+            return None
+        request.user = user
+        after_authentication(request, user)
+        return user
+
+
+class _StaffSession(_Session):
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is None or not user.is_staff_member:
+            return None
+        if not request.session.get(STAFF_SESSION_KEY):
+            return None
+        return user
+
+
+user_auth = [_Bearer(), _Session()]
+staff_auth = [_StaffSession()]
