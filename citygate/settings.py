@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "citygate.core",
     "citygate.privacy",
     "citygate.directory",
