@@ -13,3 +13,8 @@ urlpatterns = [
     # The development SMS outbox answers 404 unless DEBUG is on.
     path("dev/outbox.json", dev_outbox, name="dev-outbox"),
 ]
+
+handler400 = "citygate.core.views.bad_request"
+handler403 = "citygate.core.views.permission_denied"
+handler404 = "citygate.core.views.page_not_found"
+handler500 = "citygate.core.views.server_error"
