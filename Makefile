@@ -51,7 +51,7 @@ test-suite: venv
 lint: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy --strict citygate bench
+	$(BIN)/mypy --strict citygate manage.py conftest.py
 	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
 
 format: venv
