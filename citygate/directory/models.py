@@ -37,6 +37,8 @@ class DepartmentKind(models.TextChoices):
     BUREAU = "bureau", _("Government department")
     ENTERPRISE = "enterprise", _("Public enterprise")
     CENTRE = "centre", _("Service centre")
+    # 人民团体 such as the Disabled Persons' Federation: neither a bureau nor an enterprise.
+    ORGANISATION = "organisation", _("People's organisation")
 
 
 class Department(models.Model):
