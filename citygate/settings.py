@@ -235,6 +235,13 @@ CITYGATE_IDENTITY_VERIFIER = os.environ.get(
 CITYGATE_ENTERPRISE_VERIFIER = os.environ.get(
     "CITYGATE_ENTERPRISE_VERIFIER", "citygate.accounts.identity.DevelopmentEnterpriseVerifier"
 )
+# Endpoint and bearer token of each production adapter (the Http... backends).
+CITYGATE_SMS_URL = os.environ.get("CITYGATE_SMS_URL", "")
+CITYGATE_SMS_TOKEN = os.environ.get("CITYGATE_SMS_TOKEN", "")
+CITYGATE_IDENTITY_URL = os.environ.get("CITYGATE_IDENTITY_URL", "")
+CITYGATE_IDENTITY_TOKEN = os.environ.get("CITYGATE_IDENTITY_TOKEN", "")
+CITYGATE_ENTERPRISE_URL = os.environ.get("CITYGATE_ENTERPRISE_URL", "")
+CITYGATE_ENTERPRISE_TOKEN = os.environ.get("CITYGATE_ENTERPRISE_TOKEN", "")
 
 # --- Logging ----------------------------------------------------------------------------------
 
