@@ -174,7 +174,7 @@ def is_encrypted(value: str) -> bool:
 def describe(stored: str) -> tuple[str, str]:
     """The (suite, key id) a stored value was written with."""
     parts = stored.split(":", 3)
-    if len(parts) != 4 or parts[0] != PREFIX:
+    if len(parts) != 4 or parts[0] != PREFIX or parts[1] not in SUITES:
         raise CryptoError("not an encrypted value")
     return parts[1], parts[2]
 
@@ -215,8 +215,12 @@ def blind_index(purpose: str, normalised: str, ring: KeyRing | None = None) -> s
     """
     ring = ring or keyring()
     key = derive_key(ring.index_key, ring.suite, "index")
-    digest = "sm3" if ring.suite == "sm" else "sha256"
-    message = f"{purpose}\x1f{normalised}".encode()
+    return keyed_hash(key, f"{purpose}\x1f{normalised}".encode(), suite=ring.suite)
+
+
+def keyed_hash(key: bytes, message: bytes, *, suite: str) -> str:
+    """HMAC-SM3 (GM/T 0042) under ``sm``, HMAC-SHA256 under ``aes``, as lower-case hex."""
+    digest = "sm3" if suite == "sm" else "sha256"
     return hmac.new(key, message, lambda: hashlib.new(digest)).hexdigest()
 
 
@@ -224,8 +228,21 @@ def sm3_hex(data: bytes) -> str:
     return hashlib.new("sm3", data).hexdigest()
 
 
-def chain_digest(data: bytes) -> str:
-    """The hash used for tamper-evident chains, following the configured suite."""
-    if settings.CITYGATE_CRYPTO == "sm":
-        return sm3_hex(data)
-    return hashlib.sha256(data).hexdigest()
+CHAIN_ALGORITHMS = ("sha256", "sm3")
+
+
+def chain_algorithm() -> str:
+    """The digest new links of a tamper-evident chain use, following the configured suite."""
+    return "sm3" if settings.CITYGATE_CRYPTO == "sm" else "sha256"
+
+
+def chain_digest(data: bytes, algorithm: str | None = None) -> str:
+    """The hash used for tamper-evident chains.
+
+    Each link records its algorithm, so a chain begun under one suite still verifies after a
+    switch to the other: verification passes the link's own algorithm.
+    """
+    algorithm = algorithm or chain_algorithm()
+    if algorithm not in CHAIN_ALGORITHMS:
+        raise CryptoError("unknown chain algorithm")
+    return hashlib.new(algorithm, data).hexdigest()

@@ -68,8 +68,15 @@ class BlindIndexField(models.CharField):  # type: ignore[type-arg]
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
         kwargs["purpose"] = self.purpose
-        for default in ("max_length", "editable", "null", "blank"):
-            kwargs.pop(default, None)
+        # Leave out only the values __init__ would supply again, so that a field declared
+        # with, say, null=False keeps it in its migration.
+        defaults = {"max_length": 64, "editable": False, "null": True, "blank": True}
+        for key, default in defaults.items():
+            actual = getattr(self, key)
+            if actual == default:
+                kwargs.pop(key, None)
+            else:
+                kwargs[key] = actual
         return name, path, args, kwargs
 
     def compute(self, clear: str | None) -> str | None:
