@@ -114,3 +114,84 @@ class StaffRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} ({self.department_id or '-'})"
+
+
+class SmsOutboxMessage(models.Model):
+    """A text message the development SMS gateway "sent": kept so a developer can read it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    phone = EncryptedTextField()
+    # The text holds the one-time code, so it is encrypted like the number it went to.
+    text = EncryptedTextField()
+    template = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"SMS {self.pk}"
+
+
+class SmsCode(models.Model):
+    """A one-time sign-in code sent to a number; the code itself is kept only as a keyed hash."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    phone_index = models.CharField(max_length=64)
+    code_hash = models.CharField(max_length=64)
+    # Keyed hash of the requesting client's address, for the per-address limit.
+    address_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["phone_index", "-created_at"], name="smscode_phone_idx"),
+            models.Index(fields=["address_hash", "-created_at"], name="smscode_address_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"SMS code {self.pk}"
+
+
+class GuardScope(models.TextChoices):
+    PHONE = "phone", _("Mobile number")
+    STAFF = "staff", _("Staff login name")
+
+
+class AttemptGuard(models.Model):
+    """Wrong answers in a row for one number or staff login, and the lock they lead to.
+
+    Kept in the database so that every app server sees the same count.
+    """
+
+    scope = models.CharField(max_length=16, choices=GuardScope.choices)
+    # A blind index of the number or login name, never the value itself.
+    key = models.CharField(max_length=64)
+    failures = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="attemptguard_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"Guard {self.scope} {self.pk}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for API clients; only its SHA-256 is stored."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"API token {self.pk}"

@@ -1,0 +1,385 @@
+"""Every change to accounts: sign-in codes, sign-up, tokens, preferences.
+
+Each function runs in one transaction; messages go out only after it commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from citygate.accounts import errors
+from citygate.accounts.models import (
+    ApiToken,
+    AttemptGuard,
+    GuardScope,
+    SmsCode,
+    User,
+)
+from citygate.accounts.tasks import seal, sms_deliver
+from citygate.accounts.validators import InvalidNumber, parse_phone
+from citygate.core.errors import ApplicationError
+from citygate.core.logging import get_logger
+from citygate.privacy import crypto
+
+log = get_logger(__name__)
+
+# --- Limits on sign-in codes ------------------------------------------------------------------
+# Every limit is counted in the database, so that all app servers enforce the same numbers.
+
+CODE_DIGITS = 6
+# Long enough to read the message and type the code, short enough that a code seen over
+# someone's shoulder is soon useless.
+CODE_LIFETIME = timedelta(minutes=5)
+# One message a minute per number: enough for "I didn't get it", too slow to flood a phone.
+RESEND_INTERVAL = timedelta(seconds=60)
+# Each message costs money and lands on someone's phone: a number that asks more often than
+# this is being used to harass its owner or to run up the bill ("SMS bombing").
+MAX_CODES_PER_NUMBER_PER_HOUR = 5
+MAX_CODES_PER_NUMBER_PER_DAY = 10
+# One client address asking for codes to many numbers is a script, not a person. A shared
+# address (an office, a mobile carrier's NAT) still leaves room for several people.
+MAX_CODES_PER_ADDRESS_PER_HOUR = 20
+# Five guesses at a six-digit code give one chance in 200,000 per lock period.
+MAX_WRONG_ATTEMPTS = 5
+LOCK_DURATION = timedelta(minutes=30)
+# Codes older than the longest window above are no longer needed for any limit.
+CODE_RETENTION = timedelta(days=1)
+
+SMS_TEMPLATE_SIGN_IN = "sign_in_code"
+
+# Bearer tokens for API clients (the mobile app): a month, then the person signs in again.
+API_TOKEN_LIFETIME = timedelta(days=30)
+API_TOKEN_PREFIX = "cgt_"  # noqa: S105 (a marker that a string is our token, not a secret)
+# last_used_at is a hint for the person's device list, not an audit trail: writing it at most
+# this often keeps a busy client from turning every read into a write.
+API_TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+def phone_index(phone: str) -> str:
+    """The blind index of a mainland mobile number already checked by `parse_phone`."""
+    return crypto.blind_index("phone", phone)
+
+
+def _parse_phone_field(phone: str) -> str:
+    try:
+        return parse_phone(phone)
+    except InvalidNumber as exc:
+        raise errors.invalid_field("phone", exc.reason) from None
+
+
+def _code_hash(code_id: uuid.UUID, code: str) -> str:
+    # Keyed with the blind-index key and bound to the row: a copied database reveals no code.
+    return crypto.blind_index("sms_code", f"{code_id}:{code}")
+
+
+def _new_code() -> str:
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
+# --- Attempt guards (wrong codes, wrong passwords) ---------------------------------------------
+
+
+def guard_for_update(*, scope: str, key: str) -> AttemptGuard:
+    """The guard row for a number or login, locked until the transaction ends."""
+    AttemptGuard.objects.get_or_create(scope=scope, key=key)
+    return AttemptGuard.objects.select_for_update().get(scope=scope, key=key)
+
+
+def guard_raise_if_locked(*, guard: AttemptGuard, field: str, now: datetime) -> None:
+    if guard.locked_until is None:
+        return
+    if guard.locked_until > now:
+        seconds = int((guard.locked_until - now).total_seconds()) + 1
+        raise errors.Locked(field=field, retry_after=seconds)
+    # The lock has run out: the next wrong answer starts a fresh count.
+    guard.failures = 0
+    guard.locked_until = None
+    guard.updated_at = now
+    guard.save(update_fields=["failures", "locked_until", "updated_at"])
+
+
+def guard_record_failure(*, guard: AttemptGuard, field: str, now: datetime) -> int:
+    """Count a wrong answer; returns the attempts left, raising `Locked` when none are."""
+    guard.failures += 1
+    guard.updated_at = now
+    if guard.failures >= MAX_WRONG_ATTEMPTS:
+        guard.locked_until = now + LOCK_DURATION
+    guard.save(update_fields=["failures", "locked_until", "updated_at"])
+    return max(0, MAX_WRONG_ATTEMPTS - guard.failures)
+
+
+def guard_reset(*, guard: AttemptGuard, now: datetime) -> None:
+    if guard.failures or guard.locked_until:
+        guard.failures = 0
+        guard.locked_until = None
+        guard.updated_at = now
+        guard.save(update_fields=["failures", "locked_until", "updated_at"])
+
+
+# --- Sending a code ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CodeSent:
+    resend_after: int
+
+
+def _retry_after(oldest: datetime, window: timedelta, now: datetime) -> int:
+    return max(1, int((oldest + window - now).total_seconds()) + 1)
+
+
+def _check_send_limits(*, index: str, address_hash: str, now: datetime) -> None:
+    day_ago = now - timedelta(days=1)
+    recent = list(
+        SmsCode.objects.filter(phone_index=index, created_at__gt=day_ago)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+    )
+    if recent and recent[0] > now - RESEND_INTERVAL:
+        raise errors.too_many_codes(
+            retry_after=_retry_after(recent[0], RESEND_INTERVAL, now),
+            reason=_("A code was sent to this number a moment ago."),
+        )
+    last_hour = [at for at in recent if at > now - timedelta(hours=1)]
+    if len(last_hour) >= MAX_CODES_PER_NUMBER_PER_HOUR:
+        raise errors.too_many_codes(
+            retry_after=_retry_after(last_hour[-1], timedelta(hours=1), now),
+            reason=_("Too many codes were sent to this number in the last hour."),
+        )
+    if len(recent) >= MAX_CODES_PER_NUMBER_PER_DAY:
+        raise errors.too_many_codes(
+            retry_after=_retry_after(recent[-1], timedelta(days=1), now),
+            reason=_("Too many codes were sent to this number today."),
+        )
+
+    from_address = list(
+        SmsCode.objects.filter(address_hash=address_hash, created_at__gt=now - timedelta(hours=1))
+        .order_by("created_at")
+        .values_list("created_at", flat=True)[:MAX_CODES_PER_ADDRESS_PER_HOUR]
+    )
+    if len(from_address) >= MAX_CODES_PER_ADDRESS_PER_HOUR:
+        raise errors.too_many_codes(
+            retry_after=_retry_after(from_address[0], timedelta(hours=1), now),
+            reason=_("Too many codes were requested from your network."),
+        )
+
+
+def _sms_language(index: str) -> str:
+    """The account holder's language if the number has an account, else the request's."""
+    preferred = (
+        User.objects.filter(phone_index=index).values_list("preferred_language", flat=True).first()
+    )
+    return preferred or translation.get_language() or settings.LANGUAGE_CODE
+
+
+def _sign_in_text(code: str, language: str) -> str:
+    with translation.override(language):
+        return _(
+            "CityGate sign-in code: %(code)s. It is valid for %(minutes)d minutes. "
+            "Never tell anyone this code."
+        ) % {"code": code, "minutes": CODE_LIFETIME.seconds // 60}
+
+
+def sms_code_send(*, phone: str, address_hash: str) -> CodeSent:
+    """Send a sign-in code to `phone`, within the limits.
+
+    The answer is the same whether or not the number has an account, so nobody can use this to
+    find out who uses CityGate.
+    """
+    number = _parse_phone_field(phone)
+    index = phone_index(number)
+    now = timezone.now()
+
+    with transaction.atomic():
+        guard = guard_for_update(scope=GuardScope.PHONE, key=index)
+        guard_raise_if_locked(guard=guard, field="phone", now=now)
+        _check_send_limits(index=index, address_hash=address_hash, now=now)
+
+        code = _new_code()
+        row = SmsCode(
+            phone_index=index,
+            address_hash=address_hash,
+            created_at=now,
+            expires_at=now + CODE_LIFETIME,
+        )
+        row.code_hash = _code_hash(row.id, code)
+        row.save(force_insert=True)
+        SmsCode.objects.filter(phone_index=index, created_at__lt=now - CODE_RETENTION).delete()
+
+        text = _sign_in_text(code, _sms_language(index))
+        transaction.on_commit(
+            partial(
+                sms_deliver.enqueue,
+                sealed_phone=seal(number),
+                sealed_text=seal(text),
+                template=SMS_TEMPLATE_SIGN_IN,
+            )
+        )
+
+    log.info("auth.code_sent", code_id=str(row.id))
+    return CodeSent(resend_after=int(RESEND_INTERVAL.total_seconds()))
+
+
+# --- Signing in (and up) ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignIn:
+    user: User
+    created: bool
+
+
+def _parse_code_field(code: str) -> str:
+    text = code.strip()
+    if len(text) != CODE_DIGITS or not text.isascii() or not text.isdigit():
+        message = _("Enter the 6-digit code from the text message.")
+        raise ApplicationError("code_invalid", message, fields={"code": message})
+    return text
+
+
+def _agreement_required() -> ApplicationError:
+    message = _("To create an account, please agree to the terms of service and privacy policy.")
+    return ApplicationError("agreement_required", message, fields={"agree": message})
+
+
+def _account_disabled() -> ApplicationError:
+    return ApplicationError(
+        "account_disabled",
+        _("This account has been closed. Please call 12345 for help."),
+        status=403,
+    )
+
+
+def user_sign_in(*, phone: str, code: str, agree: bool, channel: str) -> SignIn:
+    """Check the code sent to `phone`; a number without an account signs up.
+
+    Signing up needs `agree`: consent to the current terms and privacy policy is recorded in
+    the same transaction as the new account. A wrong code counts towards the lock and is
+    committed even though the call fails; a refused sign-up leaves the code unused.
+    """
+    number = _parse_phone_field(phone)
+    submitted = _parse_code_field(code)
+    index = phone_index(number)
+    now = timezone.now()
+    failure: ApplicationError | None = None
+
+    with transaction.atomic():
+        guard = guard_for_update(scope=GuardScope.PHONE, key=index)
+        guard_raise_if_locked(guard=guard, field="phone", now=now)
+        row = SmsCode.objects.filter(phone_index=index).order_by("-created_at").first()
+
+        if row is None or not hmac.compare_digest(row.code_hash, _code_hash(row.id, submitted)):
+            left = guard_record_failure(guard=guard, field="phone", now=now)
+            failure = (
+                errors.Locked(field="phone", retry_after=int(LOCK_DURATION.total_seconds()))
+                if left == 0
+                else errors.code_invalid(attempts_left=left)
+            )
+        elif row.used_at is not None or row.expires_at <= now:
+            failure = errors.code_expired()
+        else:
+            result = _sign_in_verified(number=number, index=index, agree=agree, channel=channel)
+            row.used_at = now
+            row.save(update_fields=["used_at"])
+            guard_reset(guard=guard, now=now)
+
+    if failure is not None:
+        log.info("auth.code_rejected", reason=failure.code)
+        raise failure
+    event = "auth.signed_up" if result.created else "auth.signed_in"
+    log.info(event, user_id=str(result.user.pk))
+    return result
+
+
+def _sign_in_verified(*, number: str, index: str, agree: bool, channel: str) -> SignIn:
+    user = User.objects.filter(phone_index=index).first()
+    if user is not None:
+        if not user.is_active:
+            raise _account_disabled()
+        return SignIn(user=user, created=False)
+
+    if not agree:
+        raise _agreement_required()
+    language = translation.get_language() or ""
+    user = User.objects.create_user(
+        phone=number,
+        preferred_language=language if language in dict(settings.LANGUAGES) else "",
+    )
+    from citygate.privacy.services import consent_grant
+
+    consent_grant(user=user, kinds=["terms", "privacy"], channel=channel)
+    return SignIn(user=user, created=True)
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+
+def api_token_hash(token: str) -> str:
+    # The token is 256 random bits, so a plain hash cannot be reversed by guessing.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def api_token_issue(*, user: User) -> str:
+    """A new bearer token for `user`; shown once, only its hash is kept."""
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        row = ApiToken.objects.create(
+            user=user,
+            token_hash=api_token_hash(token),
+            expires_at=timezone.now() + API_TOKEN_LIFETIME,
+        )
+    log.info("auth.token_issued", user_id=str(user.pk), token_id=str(row.pk))
+    return token
+
+
+def api_token_revoke(*, token: str) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        revoked = ApiToken.objects.filter(
+            token_hash=api_token_hash(token), revoked_at__isnull=True
+        ).update(revoked_at=now)
+    if revoked:
+        log.info("auth.token_revoked")
+
+
+def api_token_record_use(*, api_token: ApiToken) -> None:
+    now = timezone.now()
+    last = api_token.last_used_at
+    if last is not None and last > now - API_TOKEN_TOUCH_INTERVAL:
+        return
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+    api_token.last_used_at = now
+
+
+# --- Preferences ------------------------------------------------------------------------------
+
+
+def user_preferences_update(
+    *, user: User, language: str | None = None, elderly_mode: bool | None = None
+) -> User:
+    changed: list[str] = []
+    if language is not None:
+        if language not in dict(settings.LANGUAGES):
+            raise errors.invalid_field("language", _("Choose one of the offered languages."))
+        user.preferred_language = language
+        changed.append("preferred_language")
+    if elderly_mode is not None:
+        user.elderly_mode = elderly_mode
+        changed.append("elderly_mode")
+    if changed:
+        with transaction.atomic():
+            user.save(update_fields=changed)
+        log.info("account.preferences_updated", user_id=str(user.pk))
+    return user

@@ -1,0 +1,69 @@
+"""Sending text messages, behind one small interface with a backend chosen in settings.
+
+``CITYGATE_SMS_BACKEND`` names the class, as Django's ``EMAIL_BACKEND`` does:
+
+- ``OutboxSmsGateway`` (development): keeps each message, encrypted, in the `SmsOutboxMessage`
+  table, which every process shares; ``GET /dev/outbox.json`` lists them while DEBUG is on.
+- ``HttpSmsGateway`` (production): POSTs ``{"phone", "text", "template"}`` as JSON to
+  ``CITYGATE_SMS_URL`` with ``CITYGATE_SMS_TOKEN`` as bearer token and expects
+  ``{"message_id": "..."}`` back.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from citygate.accounts.models import SmsOutboxMessage
+from citygate.accounts.outside import DEFAULT_TIMEOUT_SECONDS, OutsideServiceError, post_json
+
+
+class SmsDeliveryError(OutsideServiceError):
+    """The gateway did not accept the message."""
+
+
+class SmsGateway:
+    def send(self, *, phone: str, text: str, template: str) -> str:
+        """Send `text` to the mainland mobile number `phone`; returns the gateway's message id."""
+        raise NotImplementedError
+
+
+class OutboxSmsGateway(SmsGateway):
+    def send(self, *, phone: str, text: str, template: str) -> str:
+        message = SmsOutboxMessage.objects.create(phone=phone, text=text, template=template)
+        return str(message.pk)
+
+
+class HttpSmsGateway(SmsGateway):
+    def __init__(
+        self,
+        *,
+        url: str | None = None,
+        token: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    ) -> None:
+        self.url = settings.CITYGATE_SMS_URL if url is None else url
+        self.token = settings.CITYGATE_SMS_TOKEN if token is None else token
+        self.timeout = timeout
+
+    def send(self, *, phone: str, text: str, template: str) -> str:
+        try:
+            answer = post_json(
+                service="sms",
+                url=self.url,
+                token=self.token,
+                payload={"phone": phone, "text": text, "template": template},
+                timeout=self.timeout,
+            )
+        except OutsideServiceError as exc:
+            raise SmsDeliveryError(str(exc)) from None
+        message_id = answer.get("message_id")
+        if not isinstance(message_id, str) or not message_id:
+            raise SmsDeliveryError("sms: answer has no message_id")
+        return message_id
+
+
+def get_sms_gateway() -> SmsGateway:
+    gateway_class = import_string(settings.CITYGATE_SMS_BACKEND)
+    gateway: SmsGateway = gateway_class()
+    return gateway
