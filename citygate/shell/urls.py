@@ -6,4 +6,13 @@ app_name = "shell"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("services/", views.services_index, name="services"),
+    path("services/<slug:slug>/", views.service_category, name="category"),
+    path("messages/", views.messages_index, name="messages"),
+    path("search/", views.search, name="search"),
+    path("offline/", views.offline, name="offline"),
+    path("elderly/", views.elderly_switch, name="elderly"),
+    # Django's set_language at its usual address (django.conf.urls.i18n), wrapped so that a
+    # signed-in person's choice is saved to the account as well.
+    path("i18n/setlang/", views.language_switch, name="set_language"),
 ]

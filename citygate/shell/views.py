@@ -1,8 +1,110 @@
+"""The app shell's pages: home, services, messages, search, offline, and the two switches."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
+
+from citygate.accounts.models import User
+from citygate.shell import selectors, services
+from citygate.shell.middleware import set_elderly_cookie
 
 
+def _signed_in_user(request: HttpRequest) -> User | None:
+    user = request.user
+    return user if isinstance(user, User) and user.is_authenticated else None
+
+
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "shell/home.html")
+    elderly = bool(getattr(request, "elderly_mode", False))
+    context = {
+        "categories": selectors.service_category_list(elderly=elderly),
+        "life_events": selectors.life_event_list(),
+    }
+    return render(request, "shell/home.html", context)
+
+
+@require_GET
+def services_index(request: HttpRequest) -> HttpResponse:
+    context = {
+        "categories": selectors.service_category_list(),
+        "life_events": selectors.life_event_list(),
+    }
+    return render(request, "shell/services.html", context)
+
+
+@require_GET
+def service_category(request: HttpRequest, slug: str) -> HttpResponse:
+    category = selectors.service_category_get(slug=slug)
+    if category is None:
+        raise Http404
+    return render(request, "shell/category.html", {"category": category})
+
+
+@require_GET
+def messages_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "shell/messages.html")
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    # The query is deliberately not read: the catalogue search does not exist yet, and what a
+    # person typed may be personal, so it is neither echoed nor logged.
+    return render(request, "shell/search.html", {"categories": selectors.service_category_list()})
+
+
+@require_GET
+def offline(request: HttpRequest) -> HttpResponse:
+    return render(request, "shell/offline.html")
+
+
+def _safe_next(request: HttpRequest) -> str:
+    candidate = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        url=candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("shell:home")
+
+
+@require_POST
+def elderly_switch(request: HttpRequest) -> HttpResponse:
+    """Turns elderly mode on or off: `elderly` = "1" or "0"; without it, toggles."""
+    wanted = request.POST.get("elderly")
+    current = bool(getattr(request, "elderly_mode", False))
+    elderly_mode = wanted == "1" if wanted in {"0", "1"} else not current
+
+    response = HttpResponseRedirect(_safe_next(request))
+    set_elderly_cookie(response, elderly_mode=elderly_mode)
+    user = _signed_in_user(request)
+    if user is not None:
+        services.display_preferences_save(
+            user=user, language=_current_language(), elderly_mode=elderly_mode
+        )
+    return response
+
+
+def _current_language() -> str:
+    language = get_language() or "zh-hans"
+    return language if language in selectors.supported_languages() else "zh-hans"
+
+
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """Django's set_language, and for a signed-in person the choice saved to the account."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    user = _signed_in_user(request)
+    if user is not None and language in selectors.supported_languages():
+        services.display_preferences_save(
+            user=user,
+            language=language,
+            elderly_mode=bool(getattr(request, "elderly_mode", False)),
+        )
+    return response

@@ -1,0 +1,183 @@
+"""What the app shell shows: the service categories, life events and display preferences.
+
+The categories and life events are fixed navigation, not data: the service catalogue that will
+list the individual services behind them comes later, so every page built on these says
+honestly that online handling is not available yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from citygate.accounts.models import User
+
+
+@dataclass(frozen=True)
+class ServiceCategory:
+    slug: str
+    icon: str
+    name: Promise
+    summary: Promise
+    # Shown on the simplified home page of elderly mode, where fewer, bigger tiles fit.
+    elderly_home: bool = False
+
+
+@dataclass(frozen=True)
+class LifeEvent:
+    slug: str
+    icon: str
+    name: Promise
+    summary: Promise
+
+
+SERVICE_CATEGORIES: tuple[ServiceCategory, ...] = (
+    ServiceCategory(
+        "id-residence",
+        "id-card",
+        _("ID and residence"),
+        _("Household registration, resident ID cards and residence permits."),
+        elderly_home=True,
+    ),
+    ServiceCategory(
+        "social-security",
+        "shield",
+        _("Social security and jobs"),
+        _("Pensions, social insurance, unemployment benefits and job seeking."),
+        elderly_home=True,
+    ),
+    ServiceCategory(
+        "health",
+        "heart",
+        _("Health"),
+        _("Medical insurance, hospital appointments and vaccinations."),
+        elderly_home=True,
+    ),
+    ServiceCategory(
+        "housing-fund",
+        "home",
+        _("Housing fund"),
+        _("Housing provident fund balances, withdrawals and loans."),
+    ),
+    ServiceCategory(
+        "education",
+        "book",
+        _("Education"),
+        _("School enrolment, certificates and student aid."),
+    ),
+    ServiceCategory(
+        "transport",
+        "bus",
+        _("Transport"),
+        _("Public transport, driving licences, vehicles and parking."),
+        elderly_home=True,
+    ),
+    ServiceCategory(
+        "utilities",
+        "drop",
+        _("Water, power and gas"),
+        _("Paying bills and reporting faults for water, electricity and gas."),
+        elderly_home=True,
+    ),
+    ServiceCategory(
+        "business",
+        "building",
+        _("Business services"),
+        _("Starting a business, licences, permits and tax."),
+    ),
+    ServiceCategory(
+        "civil-affairs",
+        "hands",
+        _("Civil affairs"),
+        _("Marriage registration, elderly care, assistance and benefits."),
+        elderly_home=True,
+    ),
+    ServiceCategory(
+        "feedback",
+        "chat",
+        _("Complaints and suggestions"),
+        _("Tell the city about a problem or an idea."),
+    ),
+)
+
+LIFE_EVENTS: tuple[LifeEvent, ...] = (
+    LifeEvent(
+        "newborn",
+        "baby",
+        _("Having a baby"),
+        _("Birth certificate, household registration and medical insurance in one go."),
+    ),
+    LifeEvent(
+        "start-business",
+        "building",
+        _("Starting a business"),
+        _("Registration, seal, tax and social security set up together."),
+    ),
+    LifeEvent(
+        "retirement",
+        "sun",
+        _("Retiring"),
+        _("Pension, medical insurance and housing fund settled together."),
+    ),
+    LifeEvent(
+        "second-hand-home",
+        "key",
+        _("Buying or selling a second-hand home"),
+        _("Property transfer, tax and utilities changed over together."),
+    ),
+    LifeEvent(
+        "residence-permit",
+        "id-card",
+        _("Getting a residence permit"),
+        _("Residence registration and the permit in one application."),
+    ),
+)
+
+
+def service_category_list(*, elderly: bool = False) -> list[ServiceCategory]:
+    if elderly:
+        return [category for category in SERVICE_CATEGORIES if category.elderly_home]
+    return list(SERVICE_CATEGORIES)
+
+
+def service_category_get(*, slug: str) -> ServiceCategory | None:
+    for category in SERVICE_CATEGORIES:
+        if category.slug == slug:
+            return category
+    return None
+
+
+def life_event_list() -> list[LifeEvent]:
+    return list(LIFE_EVENTS)
+
+
+@dataclass(frozen=True)
+class DisplayPreferences:
+    elderly_mode: bool
+    # A language the account chose, or "" to let the cookie and the browser decide.
+    language: str
+
+
+def display_preferences_for(*, user: User | None, device_elderly: bool) -> DisplayPreferences:
+    """The preferences a request is shown with: the account's when it has saved any.
+
+    An account has saved preferences once `preferred_language` is set (the shell's services
+    always save both fields together). Until then this device's cookies decide, so that a
+    person who turned on elderly mode before signing up keeps it after signing up.
+    """
+    if user is None:
+        return DisplayPreferences(elderly_mode=device_elderly, language="")
+
+    language = user.preferred_language if user.preferred_language in supported_languages() else ""
+    if user.elderly_mode:
+        return DisplayPreferences(elderly_mode=True, language=language)
+    if user.preferred_language:
+        return DisplayPreferences(elderly_mode=False, language=language)
+    return DisplayPreferences(elderly_mode=device_elderly, language="")
+
+
+def supported_languages() -> set[str]:
+    return {code for code, _name in settings.LANGUAGES}
