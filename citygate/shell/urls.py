@@ -15,4 +15,6 @@ urlpatterns = [
     # Django's set_language at its usual address (django.conf.urls.i18n), wrapped so that a
     # signed-in person's choice is saved to the account as well.
     path("i18n/setlang/", views.language_switch, name="set_language"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("sw.js", views.service_worker, name="service_worker"),
 ]

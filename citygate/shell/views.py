@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
 from citygate.accounts.models import User
 from citygate.shell import selectors, services
 from citygate.shell.middleware import set_elderly_cookie
+
+THEME_COLOUR = "#0b5c6b"
+BACKGROUND_COLOUR = "#f3f5f6"
+
+# What the service worker keeps for offline use: the frame's static files and nothing
+# personal. Pages are never stored; the offline page is added by the worker itself.
+SHELL_STATIC_FILES = (
+    "citygate/app.css",
+    "citygate/app.js",
+    "citygate/icons.svg",
+    "citygate/logo.svg",
+    "citygate/img/error.svg",
+    "citygate/img/info.svg",
+    "citygate/img/success.svg",
+    "citygate/img/warning.svg",
+)
+# Raise when the offline page changes, so installed workers fetch it again.
+OFFLINE_PAGE_VERSION = "1"
 
 
 def _signed_in_user(request: HttpRequest) -> User | None:
@@ -107,4 +133,70 @@ def language_switch(request: HttpRequest) -> HttpResponse:
             language=language,
             elderly_mode=bool(getattr(request, "elderly_mode", False)),
         )
+    return response
+
+
+@require_GET
+@cache_control(max_age=60 * 60 * 24, public=True)
+def manifest(request: HttpRequest) -> HttpResponse:
+    def icon(name: str, size: int, purpose: str) -> dict[str, str]:
+        return {
+            "src": staticfiles_storage.url(f"citygate/icons/{name}"),
+            "sizes": f"{size}x{size}",
+            "type": "image/png",
+            "purpose": purpose,
+        }
+
+    body = {
+        "id": "/",
+        "name": _("CityGate"),
+        "short_name": _("CityGate"),
+        "description": _("Suzhou's one-stop app for government services, utilities and news."),
+        "lang": "zh-Hans" if _current_language().startswith("zh") else "en",
+        "dir": "ltr",
+        "start_url": reverse("shell:home"),
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "any",
+        "theme_color": THEME_COLOUR,
+        "background_color": BACKGROUND_COLOUR,
+        "icons": [
+            icon("icon-192.png", 192, "any"),
+            icon("icon-512.png", 512, "any"),
+            icon("maskable-192.png", 192, "maskable"),
+            icon("maskable-512.png", 512, "maskable"),
+        ],
+    }
+    return HttpResponse(
+        json.dumps(body, ensure_ascii=False, indent=2),
+        content_type="application/manifest+json; charset=utf-8",
+    )
+
+
+def _shell_version(names: tuple[str, ...]) -> str:
+    """Changes whenever a cached file changes, so browsers replace the old cache."""
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update(staticfiles_storage.url(name).encode())
+        # In development the URLs carry no content hash; hash the files themselves.
+        found = finders.find(name)
+        if isinstance(found, str):
+            digest.update(Path(found).read_bytes())
+    digest.update(OFFLINE_PAGE_VERSION.encode())
+    return digest.hexdigest()[:16]
+
+
+@never_cache
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    context = {
+        "version": _shell_version(SHELL_STATIC_FILES),
+        "offline_url": reverse("shell:offline"),
+        "static_prefix": staticfiles_storage.url(""),
+        "shell_urls": [staticfiles_storage.url(name) for name in SHELL_STATIC_FILES],
+    }
+    response = render(request, "shell/sw.js", context, content_type="text/javascript")
+    # Served from the root rather than /static/, and allowed the root scope, so that it can
+    # answer for every page of the site.
+    response["Service-Worker-Allowed"] = "/"
     return response
