@@ -18,6 +18,14 @@ def invalid_field(field: str, reason: str | Promise) -> ApplicationError:
     return error
 
 
+def invalid_fields(fields: dict[str, str | Promise]) -> ApplicationError:
+    """Bad input in one field (``invalid_<field>``) or in several (``invalid``)."""
+    if len(fields) == 1:
+        ((field, reason),) = fields.items()
+        return invalid_field(field, reason)
+    return InvalidInput(fields)
+
+
 def minutes_left(seconds: int) -> int:
     return max(1, math.ceil(seconds / 60))
 

@@ -7,6 +7,7 @@ for exact lookups. Nothing here is found by a clear-text personal value.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager
@@ -69,6 +70,8 @@ class User(AbstractBaseUser):
     elderly_mode = models.BooleanField(default=False)
 
     totp_secret = EncryptedTextField(null=True, blank=True)
+    # The last TOTP time step accepted: a code seen once is not accepted again (RFC 6238 5.2).
+    totp_last_step = models.BigIntegerField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -195,3 +198,56 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"API token {self.pk}"
+
+
+class Enterprise(models.Model):
+    """An organisation with a unified social credit code, registered by its legal representative."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    credit_code = models.CharField(max_length=18, unique=True)
+    name = models.CharField(max_length=100)
+    legal_rep = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="enterprises_represented"
+    )
+    verified_at = models.DateTimeField()
+    # The enterprise verifier's reference for the check that confirmed the legal representative.
+    verification_reference = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EnterpriseAgent(models.Model):
+    """A person authorised by the legal representative to act for an enterprise until a date."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="agents")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enterprise_agencies")
+    granted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+    # The last day the authorisation holds (inclusive, in the city's time zone).
+    valid_until = models.DateField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("granted_at",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "user"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="enterpriseagent_one_standing_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Agent {self.pk}"
+
+    def is_active_on(self, day: date) -> bool:
+        return self.revoked_at is None and day <= self.valid_until

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import date
 
+from django.db import models
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from citygate.accounts.models import ApiToken, User, VerificationLevel
+from citygate.accounts.models import (
+    ApiToken,
+    Enterprise,
+    EnterpriseAgent,
+    User,
+    VerificationLevel,
+)
 from citygate.accounts.roles import Role
 from citygate.privacy.masking import mask_id_number, mask_name, mask_phone
 
@@ -44,13 +55,68 @@ def user_by_phone_index(*, index: str) -> User | None:
 
 
 def user_roles(*, user: User) -> list[str]:
-    """What the person may act as: resident (has a phone account) and any staff roles."""
+    """What the person may act as: resident, enterprise agent (or legal representative), staff."""
     roles: list[str] = []
     if user.phone_index:
         roles.append(Role.RESIDENT.value)
+    if user.enterprises_represented.exists() or agencies_active(user=user).exists():
+        roles.append(Role.ENTERPRISE_AGENT.value)
     staff = sorted(set(user.staff_roles.values_list("role", flat=True)))
     roles.extend(staff)
     return roles
+
+
+# --- Enterprises ------------------------------------------------------------------------------
+
+
+class Relation(models.TextChoices):
+    LEGAL_REP = "legal_rep", _("Legal representative")
+    AGENT = "agent", _("Agent")
+
+
+def agencies_active(*, user: User) -> QuerySet[EnterpriseAgent]:
+    return EnterpriseAgent.objects.filter(
+        user=user, revoked_at__isnull=True, valid_until__gte=timezone.localdate()
+    )
+
+
+def agents_active(*, enterprise: Enterprise) -> list[EnterpriseAgent]:
+    """Standing agents of the enterprise (prefetched with `enterprise_list_for_user`)."""
+    today = timezone.localdate()
+    return [agent for agent in enterprise.agents.all() if agent.is_active_on(today)]
+
+
+@dataclass(frozen=True)
+class Membership:
+    enterprise: Enterprise
+    relation: Relation
+    # The last day an agent may act; None for the legal representative.
+    valid_until: date | None
+    # The standing agents, shown to the legal representative only.
+    agents: list[EnterpriseAgent]
+
+
+def enterprise_list_for_user(*, user: User) -> list[Membership]:
+    """The enterprises the person represents or is a standing agent of, by name."""
+    standing = Prefetch(
+        "agents",
+        queryset=EnterpriseAgent.objects.filter(revoked_at__isnull=True).select_related("user"),
+    )
+    represented = Enterprise.objects.filter(legal_rep=user).prefetch_related(standing)
+    memberships = [
+        Membership(e, Relation.LEGAL_REP, None, agents_active(enterprise=e)) for e in represented
+    ]
+    for agency in agencies_active(user=user).select_related("enterprise"):
+        memberships.append(Membership(agency.enterprise, Relation.AGENT, agency.valid_until, []))
+    return sorted(memberships, key=lambda m: (m.enterprise.name, m.relation))
+
+
+def enterprise_for_user(*, user: User, enterprise_id: uuid.UUID) -> Membership | None:
+    """The person's membership of one enterprise, or None if they have none (or it is unknown)."""
+    for membership in enterprise_list_for_user(user=user):
+        if membership.enterprise.pk == enterprise_id:
+            return membership
+    return None
 
 
 @dataclass(frozen=True)
@@ -72,6 +138,7 @@ class AccountSummary:
     verification_code: str
     verification_label: str
     roles: list[str]
+    enterprises: list[Membership]
     pending_agreements: list[PendingAgreement]
 
 
@@ -92,5 +159,6 @@ def account_summary(*, user: User) -> AccountSummary:
         verification_code=level.name.lower(),
         verification_label=str(level.label),
         roles=user_roles(user=user),
+        enterprises=enterprise_list_for_user(user=user),
         pending_agreements=pending,
     )

@@ -1,4 +1,5 @@
-"""Every change to accounts: sign-in codes, sign-up, tokens, preferences.
+"""Every change to accounts: sign-in codes, sign-up, tokens, preferences, real-name
+verification, enterprises and their agents, staff.
 
 Each function runs in one transaction; messages go out only after it commits.
 """
@@ -10,25 +11,42 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from citygate.accounts import errors
+from citygate.accounts.identity import (
+    VerifierUnavailable,
+    get_enterprise_verifier,
+    get_identity_verifier,
+)
 from citygate.accounts.models import (
     ApiToken,
     AttemptGuard,
+    Enterprise,
+    EnterpriseAgent,
     GuardScope,
     SmsCode,
     User,
+    VerificationLevel,
+    normalise_id_number,
 )
 from citygate.accounts.tasks import seal, sms_deliver
-from citygate.accounts.validators import InvalidNumber, parse_phone
-from citygate.core.errors import ApplicationError
+from citygate.accounts.validators import (
+    InvalidNumber,
+    parse_credit_code,
+    parse_id_number,
+    parse_organisation_name,
+    parse_person_name,
+    parse_phone,
+)
+from citygate.core.errors import ApplicationError, NotFound, PermissionDenied
 from citygate.core.logging import get_logger
 from citygate.privacy import crypto
 
@@ -383,3 +401,255 @@ def user_preferences_update(
             user.save(update_fields=changed)
         log.info("account.preferences_updated", user_id=str(user.pk))
     return user
+
+
+# --- Real-name verification -------------------------------------------------------------------
+
+
+def _id_number_taken() -> ApplicationError:
+    # Never say whose: the person may be a victim of identity theft, or mistyped one digit.
+    message = _(
+        "This ID number is already linked to another account. If it is yours, please bring "
+        "your ID card to a service hall."
+    )
+    return ApplicationError("id_number_taken", message, fields={"id_number": message}, status=409)
+
+
+def _verifier_unavailable() -> ApplicationError:
+    return ApplicationError(
+        "verifier_unavailable",
+        _("The check cannot be done right now. Please try again in a few minutes."),
+        status=503,
+    )
+
+
+def user_real_name_verify(
+    *, user: User, name: str, id_number: str, consent: bool, channel: str
+) -> User:
+    """Confirm the person's name and ID number with the identity verifier and keep them.
+
+    The ID number is sensitive personal information (PIPL Art. 28), so the person's separate
+    consent (Art. 29) is required in the request and recorded in the same transaction as the
+    data it covers.
+    """
+    problems: dict[str, str | Promise] = {}
+    try:
+        clean_name = parse_person_name(name)
+    except InvalidNumber as exc:
+        problems["name"] = exc.reason
+    try:
+        number = parse_id_number(id_number).number
+    except InvalidNumber as exc:
+        problems["id_number"] = exc.reason
+    if not consent:
+        problems["consent"] = _(
+            "Please agree that CityGate may use your name and ID number to confirm who you are."
+        )
+    if problems:
+        raise errors.invalid_fields(problems)
+    if user.is_real_name_verified:
+        raise _already_verified()
+
+    index = crypto.blind_index("id_number", normalise_id_number(number))
+    if User.objects.filter(id_number_index=index).exclude(pk=user.pk).exists():
+        raise _id_number_taken()
+    # Asked outside the transaction: a slow verifier must not hold the database's write lock.
+    try:
+        result = get_identity_verifier().verify(name=clean_name, id_number=number)
+    except VerifierUnavailable:
+        log.warning("account.identity_verifier_unavailable", user_id=str(user.pk))
+        raise _verifier_unavailable() from None
+    if not result.matched:
+        log.info("account.real_name_mismatch", user_id=str(user.pk))
+        message = _("The name and ID number do not match the official records. Check both.")
+        raise ApplicationError(
+            "identity_mismatch", message, fields={"name": message, "id_number": message}
+        )
+
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.is_real_name_verified:
+            raise _already_verified()
+        from citygate.privacy.services import consent_grant
+
+        consent_grant(user=locked, kinds=["real_name"], channel=channel)
+        locked.name = clean_name
+        locked.id_number = number
+        locked.verification_level = VerificationLevel.REAL_NAME
+        locked.verified_at = timezone.now()
+        try:
+            with transaction.atomic():
+                locked.save(
+                    update_fields=[
+                        "name",
+                        "id_number",
+                        "id_number_index",
+                        "verification_level",
+                        "verified_at",
+                    ]
+                )
+        except IntegrityError:
+            # Another account took the number between the check above and this save.
+            raise _id_number_taken() from None
+
+    log.info("account.real_name_verified", user_id=str(user.pk), reference=result.reference)
+    return locked
+
+
+def _already_verified() -> ApplicationError:
+    return ApplicationError(
+        "already_verified", _("Your real name has already been verified."), status=409
+    )
+
+
+# --- Enterprises and their agents -------------------------------------------------------------
+
+# An authorisation lapses at the latest after this long, so that agents who left the
+# enterprise long ago do not keep acting for it because nobody remembered to revoke them.
+MAX_AGENT_AUTHORISATION = timedelta(days=3 * 366)
+
+
+def enterprise_register(*, user: User, credit_code: str, name: str) -> Enterprise:
+    """A real-name-verified person registers an enterprise they are the legal representative of."""
+    problems: dict[str, str | Promise] = {}
+    try:
+        code = parse_credit_code(credit_code).code
+    except InvalidNumber as exc:
+        problems["credit_code"] = exc.reason
+    try:
+        clean_name = parse_organisation_name(name)
+    except InvalidNumber as exc:
+        problems["name"] = exc.reason
+    if problems:
+        raise errors.invalid_fields(problems)
+    if not user.is_real_name_verified:
+        raise PermissionDenied(
+            _("Please verify your real name before registering an enterprise."),
+            code="real_name_required",
+        )
+    if Enterprise.objects.filter(credit_code=code).exists():
+        raise _enterprise_exists()
+
+    try:
+        result = get_enterprise_verifier().verify(
+            credit_code=code,
+            name=clean_name,
+            legal_rep_name=user.name or "",
+            legal_rep_id_number=user.id_number or "",
+        )
+    except VerifierUnavailable:
+        log.warning("enterprise.verifier_unavailable", user_id=str(user.pk))
+        raise _verifier_unavailable() from None
+    if not result.matched:
+        message = _("No registered enterprise has this credit code and name.")
+        raise ApplicationError(
+            "enterprise_not_found", message, fields={"credit_code": message, "name": message}
+        )
+    if not result.legal_rep_confirmed:
+        raise PermissionDenied(
+            _("The business register does not list you as this enterprise's legal representative."),
+            code="not_legal_rep",
+        )
+
+    try:
+        with transaction.atomic():
+            enterprise = Enterprise.objects.create(
+                credit_code=code,
+                name=result.registered_name or clean_name,
+                legal_rep=user,
+                verified_at=timezone.now(),
+                verification_reference=result.reference[:64],
+            )
+    except IntegrityError:
+        raise _enterprise_exists() from None
+    log.info("enterprise.registered", enterprise_id=str(enterprise.pk), user_id=str(user.pk))
+    return enterprise
+
+
+def _enterprise_exists() -> ApplicationError:
+    message = _(
+        "This enterprise is already registered. If you are its legal representative, please "
+        "call 12345."
+    )
+    return ApplicationError(
+        "enterprise_exists", message, fields={"credit_code": message}, status=409
+    )
+
+
+def _only_legal_rep() -> PermissionDenied:
+    return PermissionDenied(
+        _("Only the enterprise's legal representative can manage its agents."),
+        code="not_legal_rep",
+    )
+
+
+def enterprise_agent_authorise(
+    *, enterprise: Enterprise, by: User, phone: str, valid_until: date
+) -> EnterpriseAgent:
+    """The legal representative authorises the holder of `phone` to act until `valid_until`.
+
+    Authorising someone who already is an agent sets their new end date.
+    """
+    if enterprise.legal_rep_id != by.pk:
+        raise _only_legal_rep()
+    number = _parse_phone_field(phone)
+    today = timezone.localdate()
+    if valid_until < today:
+        raise errors.invalid_field("valid_until", _("Choose a date from today on."))
+    if valid_until > today + MAX_AGENT_AUTHORISATION:
+        raise errors.invalid_field(
+            "valid_until", _("An authorisation can last at most three years.")
+        )
+    agent_user = User.objects.filter(phone_index=phone_index(number), is_active=True).first()
+    if agent_user is None:
+        message = _("No account uses this number. Ask the person to sign up first.")
+        raise ApplicationError("agent_not_found", message, fields={"phone": message}, status=404)
+    if agent_user.pk == by.pk:
+        message = _("As legal representative you can already act for the enterprise.")
+        raise ApplicationError("agent_is_legal_rep", message, fields={"phone": message})
+
+    with transaction.atomic():
+        agent = (
+            EnterpriseAgent.objects.select_for_update()
+            .filter(enterprise=enterprise, user=agent_user, revoked_at__isnull=True)
+            .first()
+        )
+        if agent is None:
+            agent = EnterpriseAgent.objects.create(
+                enterprise=enterprise, user=agent_user, granted_by=by, valid_until=valid_until
+            )
+        else:
+            agent.valid_until = valid_until
+            agent.granted_by = by
+            agent.granted_at = timezone.now()
+            agent.save(update_fields=["valid_until", "granted_by", "granted_at"])
+    log.info(
+        "enterprise.agent_authorised",
+        enterprise_id=str(enterprise.pk),
+        agent_id=str(agent.pk),
+        user_id=str(by.pk),
+    )
+    return agent
+
+
+def enterprise_agent_revoke(*, enterprise: Enterprise, by: User, agent_id: uuid.UUID) -> None:
+    if enterprise.legal_rep_id != by.pk:
+        raise _only_legal_rep()
+    with transaction.atomic():
+        agent = (
+            EnterpriseAgent.objects.select_for_update()
+            .filter(enterprise=enterprise, pk=agent_id)
+            .first()
+        )
+        if agent is None:
+            raise NotFound(_("This agent does not exist."))
+        if agent.revoked_at is None:
+            agent.revoked_at = timezone.now()
+            agent.revoked_by = by
+            agent.save(update_fields=["revoked_at", "revoked_by"])
+    log.info(
+        "enterprise.agent_revoked",
+        enterprise_id=str(enterprise.pk),
+        agent_id=str(agent_id),
+        user_id=str(by.pk),
+    )

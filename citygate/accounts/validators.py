@@ -266,3 +266,52 @@ def parse_credit_code(value: str) -> CreditCode:
         division_code=code[2:8],
         organisation_code=code[8:17],
     )
+
+
+# --- Names as on an ID card -------------------------------------------------------------------
+
+# Middle dots join the parts of minority and transliterated names (阿依古丽·买买提).
+NAME_JOINERS = frozenset("·•・")
+NAME_MIN_LENGTH = 2
+NAME_MAX_LENGTH = 40
+
+
+def parse_person_name(value: str) -> str:
+    """A person's name as printed on their ID card: letters and middle dots, single spaces."""
+    name = " ".join(_canonical(value).split())
+    if not name:
+        raise InvalidNumber("name_empty", _("Enter your name as it is on your ID card."))
+    if not NAME_MIN_LENGTH <= len(name) <= NAME_MAX_LENGTH:
+        raise InvalidNumber(
+            "name_length",
+            _("A name has %(min)d to %(max)d characters.")
+            % {"min": NAME_MIN_LENGTH, "max": NAME_MAX_LENGTH},
+        )
+    if any(not (ch.isalpha() or ch in NAME_JOINERS or ch == " ") for ch in name):
+        raise InvalidNumber(
+            "name_characters",
+            _("Write the name exactly as on your ID card, without digits or symbols."),
+        )
+    return name
+
+
+# --- Names of organisations -------------------------------------------------------------------
+
+ORGANISATION_NAME_MAX_LENGTH = 100
+
+
+def parse_organisation_name(value: str) -> str:
+    """An enterprise's registered name: printable text on one line."""
+    name = " ".join(_canonical(value).split())
+    if len(name) < 2:
+        raise InvalidNumber("organisation_name_empty", _("Enter the registered name."))
+    if len(name) > ORGANISATION_NAME_MAX_LENGTH:
+        raise InvalidNumber(
+            "organisation_name_length",
+            _("Use at most %(max)d characters.") % {"max": ORGANISATION_NAME_MAX_LENGTH},
+        )
+    if any(not ch.isprintable() for ch in name):
+        raise InvalidNumber(
+            "organisation_name_characters", _("The name contains characters that are not text.")
+        )
+    return name

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from django.test.client import Client as DjangoClient
@@ -73,6 +77,15 @@ class Api:
         assert response.status_code == 200, response.content
         return User.objects.get(pk=response.json()["user"]["id"])
 
+    def verify_real_name(self, name: str = NAME, id_number: str = ID_NUMBER) -> Any:
+        body = {"name": name, "id_number": id_number, "consent": True}
+        response = self.post("/api/v1/me/real-name", body)
+        assert response.status_code == 200, response.content
+        return response
+
+    def delete(self, path: str, **extra: Any) -> Any:
+        return self.client.delete(path, **extra)
+
     def post(self, path: str, body: object, **extra: Any) -> Any:
         with self.capture(execute=True):
             return post_json(self.client, path, body, **extra)
@@ -82,3 +95,56 @@ class Api:
 
     def get(self, path: str, **extra: Any) -> Any:
         return self.client.get(path, **extra)
+
+
+# --- A tiny outside service on 127.0.0.1 ------------------------------------------------------
+
+
+@dataclass
+class FakeService:
+    url: str = ""
+    # What the handler answers: (status, body bytes, delay in seconds).
+    answer: tuple[int, bytes, float] = (200, b'{"message_id": "m-1"}', 0.0)
+    received: list[dict[str, Any]] = field(default_factory=list)
+
+
+@contextmanager
+def serve(fake: FakeService) -> Iterator[None]:
+    """Run a JSON endpoint on 127.0.0.1 that records requests and answers `fake.answer`."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers["Content-Length"])
+            fake.received.append(
+                {
+                    "path": self.path,
+                    "authorization": self.headers["Authorization"],
+                    "content_type": self.headers["Content-Type"],
+                    "body": json.loads(self.rfile.read(length)),
+                }
+            )
+            status, body, delay = fake.answer
+            time.sleep(delay)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except OSError:
+                pass  # the client gave up waiting (the timeout test)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}/send"
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

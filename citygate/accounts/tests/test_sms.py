@@ -1,8 +1,4 @@
 import json
-import threading
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -20,62 +16,10 @@ from citygate.accounts.sms import (
     get_sms_gateway,
 )
 from citygate.accounts.tasks import seal, sms_deliver
-from citygate.accounts.tests.helpers import PHONE, Api, latest_code
-
-# --- A tiny SMS gateway on 127.0.0.1 ----------------------------------------------------------
+from citygate.accounts.tests.helpers import PHONE, Api, FakeService, latest_code
 
 
-@dataclass
-class FakeGateway:
-    url: str = ""
-    # What the handler answers: (status, body bytes, delay in seconds).
-    answer: tuple[int, bytes, float] = (200, b'{"message_id": "m-1"}', 0.0)
-    received: list[dict[str, Any]] = field(default_factory=list)
-
-
-@pytest.fixture
-def gateway() -> Iterator[FakeGateway]:
-    fake = FakeGateway()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers["Content-Length"])
-            fake.received.append(
-                {
-                    "path": self.path,
-                    "authorization": self.headers["Authorization"],
-                    "content_type": self.headers["Content-Type"],
-                    "body": json.loads(self.rfile.read(length)),
-                }
-            )
-            status, body, delay = fake.answer
-            time.sleep(delay)
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except OSError:
-                pass  # the client gave up waiting (the timeout test)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}/send"
-    try:
-        yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-def test_http_gateway_send_posts_json_with_bearer_token(gateway: FakeGateway) -> None:
+def test_http_gateway_send_posts_json_with_bearer_token(gateway: FakeService) -> None:
     # given
     sms = HttpSmsGateway(url=gateway.url, token="secret-token")
 
@@ -103,7 +47,7 @@ def test_http_gateway_send_posts_json_with_bearer_token(gateway: FakeGateway) ->
     ],
 )
 def test_http_gateway_send_with_failing_gateway_raises_clear_error_without_personal_data(
-    gateway: FakeGateway, answer: tuple[int, bytes, float], reason: str
+    gateway: FakeService, answer: tuple[int, bytes, float], reason: str
 ) -> None:
     # given
     gateway.answer = answer
@@ -146,7 +90,7 @@ def test_http_gateway_without_url_is_improperly_configured() -> None:
 
 
 @override_settings(DEBUG=False, TESTING=False)
-def test_http_gateway_in_production_refuses_plain_http(gateway: FakeGateway) -> None:
+def test_http_gateway_in_production_refuses_plain_http(gateway: FakeService) -> None:
     # given
     sms = HttpSmsGateway(url=gateway.url, token="t")
 
