@@ -6,6 +6,7 @@ password and TOTP in this session. ``request.auth`` is then the `User`.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.http import HttpRequest
@@ -16,6 +17,17 @@ from citygate.accounts.models import User
 
 # Set in the session when a staff member has passed the TOTP step (a timestamp).
 STAFF_SESSION_KEY = "citygate_staff_mfa_at"
+# A staff sign-in lasts one working day; then password and TOTP are asked again. GB/T
+# 22239-2019 (等保 2.0) asks for identity checks that end sessions after a timeout.
+STAFF_SESSION_MAX_AGE = 60 * 60 * 9
+
+
+def staff_session_valid(request: HttpRequest) -> bool:
+    """Whether this session passed the TOTP step within the staff session's lifetime."""
+    passed_at = request.session.get(STAFF_SESSION_KEY)
+    if not isinstance(passed_at, int | float):
+        return False
+    return 0 <= time.time() - passed_at < STAFF_SESSION_MAX_AGE
 
 
 def after_authentication(request: HttpRequest, user: User) -> None:
@@ -48,7 +60,7 @@ class _StaffSession(_Session):
         user = super().authenticate(request, key)
         if user is None or not user.is_staff_member:
             return None
-        if not request.session.get(STAFF_SESSION_KEY):
+        if not staff_session_valid(request):
             return None
         return user
 
