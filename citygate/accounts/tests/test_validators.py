@@ -1,7 +1,7 @@
 import datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from citygate.accounts.validators import (
@@ -17,6 +17,8 @@ from citygate.accounts.validators import (
 )
 
 TODAY = datetime.date(2026, 12, 3)
+# No deadline: the first example loads the division table, and test machines are shared.
+unhurried = settings(deadline=None)
 
 
 def with_id_check(first17: str) -> str:
@@ -248,6 +250,7 @@ def valid_id_numbers(draw: st.DrawFn) -> str:
     return with_id_check(f"{division}{born:%Y%m%d}{sequence:03d}")
 
 
+@unhurried
 @given(valid_id_numbers())
 def test_parse_id_number_with_generated_valid_number_accepts_it(number: str) -> None:
     # when
@@ -257,6 +260,7 @@ def test_parse_id_number_with_generated_valid_number_accepts_it(number: str) -> 
     assert result.number == number
 
 
+@unhurried
 @given(valid_id_numbers(), st.integers(min_value=0, max_value=17), st.data())
 def test_parse_id_number_with_one_character_changed_rejects_it(
     number: str, position: int, data: st.DataObject
@@ -342,6 +346,7 @@ def valid_credit_codes(draw: st.DrawFn) -> str:
     return with_credit_check(authority + category + division, body)
 
 
+@unhurried
 @given(valid_credit_codes())
 def test_parse_credit_code_with_generated_valid_code_accepts_it(code: str) -> None:
     # when
@@ -351,6 +356,7 @@ def test_parse_credit_code_with_generated_valid_code_accepts_it(code: str) -> No
     assert result.code == code
 
 
+@unhurried
 @given(valid_credit_codes(), st.integers(min_value=0, max_value=17), st.data())
 def test_parse_credit_code_with_one_character_changed_rejects_it(
     code: str, position: int, data: st.DataObject
