@@ -1,0 +1,99 @@
+"""The browser test harness: Debian's Chromium driven by Playwright against the live server.
+
+Fixtures: `browser` (one Chromium per test session), `context` and `page` (a phone-sized,
+Chinese-speaking visitor per test; the page fails its test if it logs an error, such as a
+blocked script or style), `axe_check` (runs axe-core on a page and fails on any violation),
+and `screenshot` (saves a PNG under var/screenshots/ for people to look at).
+
+The content security policy stays on: axe is evaluated through the DevTools protocol, which
+the policy does not govern, so a page that only works with the policy off still fails.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from citygate.shell.tests.browser.helpers import (
+    AXE,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCREENSHOTS,
+    AxeCheck,
+    Screenshot,
+    describe_violations,
+    new_context,
+    watch_errors,
+)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: run `make browser-deps` (apt-get install chromium)")
+    # Playwright's sync API keeps an asyncio loop on this thread, and Django refuses database
+    # work while a loop runs. The tests' own code runs only while that loop is idle.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def context(browser: Browser, live_server: Any) -> Iterator[BrowserContext]:
+    context = new_context(browser, live_server.url)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Iterator[Page]:
+    page = context.new_page()
+    errors = watch_errors(page)
+    yield page
+    assert not errors, "the page reported errors:\n" + "\n".join(errors)
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `npm ci` (or `make browser-deps`)")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def axe_check(axe_source: str) -> AxeCheck:
+    def check(page: Page) -> None:
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.evaluate(axe_source)
+        results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+        violations = results["violations"]
+        if violations:
+            found = f"axe found {len(violations)} problem(s) on {page.url}:"
+            pytest.fail(f"{found}\n{describe_violations(violations)}", pytrace=False)
+
+    return check
+
+
+@pytest.fixture
+def screenshot() -> Screenshot:
+    def save(page: Page, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save

@@ -1,0 +1,81 @@
+"""What the browser tests share: how Chromium is started, visitors, error watching, axe output."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Flags for a quiet headless Chromium that makes no network calls of its own.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+
+PHONE = ViewportSize(width=390, height=844)
+DESKTOP = ViewportSize(width=1280, height=800)
+VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
+LANGUAGE_COOKIE = "citygate_lang"
+
+AxeCheck = Callable[[Page], None]
+Screenshot = Callable[[Page, str], Path]
+
+
+def new_context(browser: Browser, base_url: str, **options: Any) -> BrowserContext:
+    """A fresh visitor: no cookies, a phone screen, Chinese, no service worker unless asked."""
+    defaults: dict[str, Any] = {
+        "base_url": base_url,
+        "viewport": PHONE,
+        "locale": "zh-CN",
+        "service_workers": "block",
+    }
+    context = browser.new_context(**{**defaults, **options})
+    context.set_default_timeout(10_000)
+    return context
+
+
+def watch_errors(page: Page) -> list[str]:
+    """Collects what the page reports as errors: console errors and uncaught exceptions."""
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(f"console: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+    return errors
+
+
+def set_display(context: BrowserContext, base_url: str, *, language: str, elderly: bool) -> None:
+    """Starts a visitor in a language and mode, as the switches would have left them."""
+    context.add_cookies(
+        [
+            {"name": LANGUAGE_COOKIE, "value": language, "url": base_url},
+            {"name": "citygate_elderly", "value": "1" if elderly else "0", "url": base_url},
+        ]
+    )
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        lines.append(f"  {violation['helpUrl']}")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    at {' '.join(node['target'])}")
+            summary = " ".join(node.get("failureSummary", "").split())
+            lines.append(f"       {summary[:300]}")
+    return "\n".join(lines)
