@@ -20,3 +20,6 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset(
     {Role.CLERK, Role.DEPARTMENT_ADMIN, Role.EDITOR, Role.OPERATOR, Role.AUDITOR}
 )
+
+# Roles that act for one department and so are granted with it.
+ROLES_NEEDING_DEPARTMENT = frozenset({Role.CLERK, Role.DEPARTMENT_ADMIN})

@@ -8,17 +8,23 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 
+import pyotp
 from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from citygate.accounts import errors
 from citygate.accounts.identity import (
@@ -33,10 +39,12 @@ from citygate.accounts.models import (
     EnterpriseAgent,
     GuardScope,
     SmsCode,
+    StaffRole,
     User,
     VerificationLevel,
     normalise_id_number,
 )
+from citygate.accounts.roles import ROLES_NEEDING_DEPARTMENT, STAFF_ROLES
 from citygate.accounts.tasks import seal, sms_deliver
 from citygate.accounts.validators import (
     InvalidNumber,
@@ -48,6 +56,7 @@ from citygate.accounts.validators import (
 )
 from citygate.core.errors import ApplicationError, NotFound, PermissionDenied
 from citygate.core.logging import get_logger
+from citygate.directory.models import Department
 from citygate.privacy import crypto
 
 log = get_logger(__name__)
@@ -653,3 +662,166 @@ def enterprise_agent_revoke(*, enterprise: Enterprise, by: User, agent_id: uuid.
         agent_id=str(agent_id),
         user_id=str(by.pk),
     )
+
+
+# --- Staff ------------------------------------------------------------------------------------
+
+# RFC 6238 defaults, which every authenticator app uses.
+TOTP_STEP_SECONDS = 30
+# One step either side forgives a phone clock that is up to 30 seconds off.
+TOTP_DRIFT_STEPS = 1
+TOTP_ISSUER = "CityGate"
+LOGIN_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{2,63}$")
+
+
+def login_name_key(login_name: str) -> str:
+    return crypto.blind_index("staff_login", login_name.strip().lower())
+
+
+def _clean_login_name(login_name: str) -> str:
+    name = login_name.strip().lower()
+    if not LOGIN_NAME_PATTERN.match(name):
+        raise errors.invalid_field(
+            "login_name",
+            _("Use 3 to 64 lower-case letters, digits, dots, dashes or underscores."),
+        )
+    return name
+
+
+@dataclass(frozen=True)
+class StaffCreated:
+    user: User
+    # The otpauth:// URI for the authenticator app; it holds the secret, so show it once.
+    otpauth_uri: str
+
+
+def staff_create(
+    *,
+    login_name: str,
+    password: str,
+    role: str,
+    department_code: str | None = None,
+    totp_secret: str | None = None,
+) -> StaffCreated:
+    """A staff account with a password, a TOTP secret and its first role."""
+    name = _clean_login_name(login_name)
+    if role not in {r.value for r in STAFF_ROLES}:
+        raise errors.invalid_field("role", _("Choose a staff role."))
+    department = None
+    if department_code:
+        department = Department.objects.filter(code=department_code).first()
+        if department is None:
+            raise errors.invalid_field("department", _("There is no department with this code."))
+    elif role in ROLES_NEEDING_DEPARTMENT:
+        raise errors.invalid_field("department", _("This role needs a department."))
+    try:
+        password_validation.validate_password(password)
+    except DjangoValidationError as exc:
+        raise errors.invalid_field("password", " ".join(exc.messages)) from None
+
+    secret = totp_secret or pyotp.random_base32()
+    with transaction.atomic():
+        if User.objects.filter(login_name=name).exists():
+            raise errors.invalid_field("login_name", _("This login name is taken."))
+        user = User(login_name=name, totp_secret=secret)
+        user.set_password(password)
+        user.save(force_insert=True)
+        StaffRole.objects.create(user=user, role=role, department=department)
+    log.info("staff.created", user_id=str(user.pk), role=role)
+    uri = pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=TOTP_ISSUER)
+    return StaffCreated(user=user, otpauth_uri=uri)
+
+
+def _wrong_credentials(left: int) -> ApplicationError:
+    message = ngettext(
+        "The login name or password is not correct. %(count)d attempt left.",
+        "The login name or password is not correct. %(count)d attempts left.",
+        left,
+    ) % {"count": left}
+    return ApplicationError("invalid_credentials", message, fields={"password": message})
+
+
+def staff_password_check(*, login_name: str, password: str) -> User:
+    """The first step of a staff sign-in: login name and password.
+
+    Wrong answers count towards the same lock as wrong TOTP codes; only a complete sign-in
+    clears the count, so knowing the password does not buy unlimited TOTP guesses.
+    """
+    key = login_name_key(login_name)
+    now = timezone.now()
+    failure: ApplicationError | None = None
+    with transaction.atomic():
+        guard = guard_for_update(scope=GuardScope.STAFF, key=key)
+        guard_raise_if_locked(guard=guard, field="login_name", now=now)
+        user = User.objects.filter(login_name=login_name.strip().lower(), is_active=True).first()
+        if user is None:
+            # Hash anyway, so that an unknown name takes as long as a wrong password.
+            make_password(password)
+            ok = False
+        else:
+            ok = user.check_password(password)
+        if not ok:
+            failure = _staff_failure(guard, now)
+    if failure is not None or user is None:
+        log.info("staff.password_rejected")
+        raise failure or _wrong_credentials(0)
+    return user
+
+
+def _staff_failure(guard: AttemptGuard, now: datetime) -> ApplicationError:
+    left = guard_record_failure(guard=guard, field="login_name", now=now)
+    if left == 0:
+        return errors.Locked(field="login_name", retry_after=int(LOCK_DURATION.total_seconds()))
+    return _wrong_credentials(left)
+
+
+def _totp_step(secret: str, code: str, now: datetime, after: int | None) -> int | None:
+    """The time step `code` belongs to, within the allowed drift and after `after`."""
+    totp = pyotp.TOTP(secret, interval=TOTP_STEP_SECONDS)
+    current = totp.timecode(now)
+    for step in range(current - TOTP_DRIFT_STEPS, current + TOTP_DRIFT_STEPS + 1):
+        if after is not None and step <= after:
+            continue
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def staff_totp_verify(*, user: User, code: str) -> None:
+    """The second step: the current code of the person's authenticator app, used once."""
+    submitted = code.strip().replace(" ", "")
+    now = timezone.now()
+    failure: ApplicationError | None = None
+    with transaction.atomic():
+        guard = guard_for_update(scope=GuardScope.STAFF, key=login_name_key(user.login_name or ""))
+        guard_raise_if_locked(guard=guard, field="login_name", now=now)
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        step = None
+        if locked.totp_secret and submitted.isdigit() and len(submitted) == 6:
+            step = _totp_step(locked.totp_secret, submitted, now, locked.totp_last_step)
+        if step is None:
+            left = guard_record_failure(guard=guard, field="login_name", now=now)
+            failure = (
+                errors.Locked(field="login_name", retry_after=int(LOCK_DURATION.total_seconds()))
+                if left == 0
+                else _wrong_totp(left)
+            )
+        else:
+            locked.totp_last_step = step
+            locked.save(update_fields=["totp_last_step"])
+            guard_reset(guard=guard, now=now)
+    if failure is not None:
+        log.info("staff.totp_rejected", user_id=str(user.pk))
+        raise failure
+    log.info("staff.signed_in", user_id=str(user.pk))
+
+
+def _wrong_totp(left: int) -> ApplicationError:
+    message = ngettext(
+        "The code is not correct. Use the current code of your authenticator app. "
+        "%(count)d attempt left.",
+        "The code is not correct. Use the current code of your authenticator app. "
+        "%(count)d attempts left.",
+        left,
+    ) % {"count": left}
+    return ApplicationError("code_invalid", message, fields={"code": message})
