@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
@@ -23,6 +24,18 @@ def _login_url() -> str:
         return reverse("accounts:login")
     except NoReverseMatch:
         return "/account/login/"
+
+
+def _return_path(request: HttpRequest) -> str:
+    """Where the switches send a person back to: this page, keeping only its `next`.
+
+    Other query parameters are dropped, so that nothing typed into a form (a search, say)
+    travels on in a URL; `next` is kept so a sign-in or consent flow is not lost.
+    """
+    next_url = request.GET.get("next")
+    if next_url:
+        return f"{request.path}?{urlencode({'next': next_url})}"
+    return request.path
 
 
 def _current_tab(path: str) -> str:
@@ -47,9 +60,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     return {
         "elderly_mode": getattr(request, "elderly_mode", False),
         "shell_signed_in": signed_in,
-        # The switches return to this page; the path only, never a query string, so that
-        # nothing typed into a form travels on in a URL.
-        "shell_next": request.path,
+        "shell_next": _return_path(request),
         "shell_tab": _current_tab(request.path),
         "shell_other_language": _other_language(get_language() or "zh-hans"),
         "shell_account_url": ACCOUNT_URL if signed_in else _login_url(),

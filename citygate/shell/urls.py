@@ -11,6 +11,7 @@ urlpatterns = [
     path("messages/", views.messages_index, name="messages"),
     path("search/", views.search, name="search"),
     path("offline/", views.offline, name="offline"),
+    path("styleguide/", views.styleguide, name="styleguide"),
     path("elderly/", views.elderly_switch, name="elderly"),
     # Django's set_language at its usual address (django.conf.urls.i18n), wrapped so that a
     # signed-in person's choice is saved to the account as well.

@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -88,6 +89,14 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def offline(request: HttpRequest) -> HttpResponse:
     return render(request, "shell/offline.html")
+
+
+@require_GET
+def styleguide(request: HttpRequest) -> HttpResponse:
+    """The design system's components on one page, for development and the browser tests."""
+    if not (settings.DEBUG or settings.TESTING):
+        raise Http404
+    return render(request, "shell/styleguide.html")
 
 
 def _safe_next(request: HttpRequest) -> str:

@@ -110,3 +110,23 @@ def test_shell_pages_refuse_methods_other_than_get(client: Client, method: str) 
 
     # then
     assert response.status_code == 405
+
+
+def test_styleguide_is_served_in_tests(client: Client) -> None:
+    # when
+    response = client.get("/styleguide/")
+
+    # then
+    assert response.status_code == 200
+
+
+def test_styleguide_is_not_served_in_production(client: Client, settings: object) -> None:
+    # given
+    settings.DEBUG = False  # type: ignore[attr-defined]
+    settings.TESTING = False  # type: ignore[attr-defined]
+
+    # when
+    response = client.get("/styleguide/")
+
+    # then
+    assert response.status_code == 404

@@ -219,3 +219,24 @@ def test_api_requests_get_no_display_cookies(resident_client: Client, resident: 
 
     # then
     assert ELDERLY_COOKIE not in response.cookies
+
+
+def test_switches_return_to_the_page_keeping_only_its_next_parameter(client: Client) -> None:
+    # when
+    html = client.get("/search/", {"q": "13912345678", "next": "/services/"}).content.decode()
+
+    # then
+    assert 'name="next" value="/search/?next=%2Fservices%2F"' in html
+    assert "13912345678" not in html
+
+
+def test_elderly_switch_works_while_consent_is_pending(client: Client) -> None:
+    # given: a person signed in who has not agreed to the current terms yet
+    client.force_login(User.objects.create_user(phone="13800138001"))
+
+    # when
+    response = client.post("/elderly/", {"elderly": "1", "next": "/"})
+
+    # then
+    assert response.status_code == 302
+    assert response.cookies[ELDERLY_COOKIE].value == "1"

@@ -33,6 +33,7 @@ SHELL_PAGES = {
     "messages": "/messages/",
     "search": "/search/?q=test",
     "offline": "/offline/",
+    "styleguide": "/styleguide/",
     "terms": "/privacy/agreements/terms/",
     "privacy": "/privacy/agreements/privacy/",
 }
@@ -106,10 +107,12 @@ MEASURE = """
       leading: parseFloat(style.lineHeight) / parseFloat(style.fontSize),
     });
   }
+  // A checkbox or radio button inside its label is tapped through the label.
   const targets = [...document.querySelectorAll(
     "main a, main button, main input:not([type=hidden]), main select, main textarea, " +
-    ".header-tools a, .header-tools button, .tabbar a"
+    "main label.check, main summary, .header-tools a, .header-tools button, .tabbar a"
   )].filter((el) => el.checkClientRects().length && !el.closest(".visually-hidden"))
+    .filter((el) => !(el.matches("input[type=checkbox], input[type=radio]") && el.closest("label")))
     .map((el) => {
       const box = el.getBoundingClientRect();
       return {what: el.outerHTML.slice(0, 80), width: box.width, height: box.height};
@@ -135,7 +138,8 @@ def test_elderly_mode_measures_up_in_the_browser(
     set_display(context, live_server.url, language=language, elderly=True)
     _install_client_rects_helper(page)
 
-    for path in ["/", "/services/", "/services/health/", "/messages/", "/search/", "/offline/"]:
+    paths = ["/", "/services/", "/services/health/", "/messages/", "/search/", "/offline/"]
+    for path in [*paths, "/styleguide/"]:
         # when
         _open(page, path)
         measured = page.evaluate(MEASURE)
