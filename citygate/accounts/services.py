@@ -339,14 +339,25 @@ def _sign_in_verified(*, number: str, index: str, agree: bool, channel: str) -> 
     if not agree:
         raise _agreement_required()
     language = translation.get_language() or ""
-    user = User.objects.create_user(
-        phone=number,
-        preferred_language=language if language in dict(settings.LANGUAGES) else "",
-    )
-    from citygate.privacy.services import consent_grant
-
-    consent_grant(user=user, kinds=["terms", "privacy"], channel=channel)
+    user = user_register(phone=number, language=language, channel=channel)
     return SignIn(user=user, created=True)
+
+
+def user_register(*, phone: str, language: str, channel: str) -> User:
+    """A new resident account for a number whose owner agreed to the terms and privacy policy.
+
+    Callers have proved that the person holds the number (a code) and asked for agreement.
+    """
+    number = _parse_phone_field(phone)
+    with transaction.atomic():
+        user = User.objects.create_user(
+            phone=number,
+            preferred_language=language if language in dict(settings.LANGUAGES) else "",
+        )
+        from citygate.privacy.services import consent_grant
+
+        consent_grant(user=user, kinds=["terms", "privacy"], channel=channel)
+    return user
 
 
 # --- API tokens -------------------------------------------------------------------------------
