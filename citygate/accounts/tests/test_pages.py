@@ -409,3 +409,35 @@ def test_api_and_pages_share_one_account(browser: Browser, api: Api) -> None:
     # then
     assert me.status_code == 200
     assert me.json()["phone"] == "199****0101"
+
+
+def test_account_page_for_english_account_is_english_on_a_chinese_device(
+    browser: Browser,
+) -> None:
+    # given
+    user = browser.sign_up()
+    User.objects.filter(pk=user.pk).update(preferred_language="en")
+
+    # when
+    response = browser.get("/account/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    # then
+    html = response.content.decode()
+    assert "Phone verified" in html
+    assert "My account" in html
+
+
+def test_login_page_for_english_account_greets_in_english(browser: Browser, client: Client) -> None:
+    # given
+    user = browser.sign_up()
+    User.objects.filter(pk=user.pk).update(preferred_language="en")
+    client.logout()
+    SmsCode.objects.update(created_at=timezone.now() - timedelta(minutes=2))
+    browser.send_code(HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    # when
+    response = browser.enter_code()
+    page = browser.get(response["Location"])
+
+    # then
+    assert "You are signed in." in page.content.decode()
