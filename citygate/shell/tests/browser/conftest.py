@@ -93,7 +93,12 @@ def screenshot() -> Screenshot:
     def save(page: Page, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        # A full-page capture would show the fixed tab bar in the middle of a long page;
+        # pinned to the end of the page it shows where it sits when scrolled to the bottom.
+        pin_tab_bar = (
+            "body { position: relative !important } .tabbar { position: absolute !important }"
+        )
+        page.screenshot(path=str(path), full_page=True, style=pin_tab_bar)
         return path
 
     return save
