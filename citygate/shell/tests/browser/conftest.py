@@ -88,6 +88,14 @@ def axe_check(axe_source: str) -> AxeCheck:
     return check
 
 
+PIN_TAB_BAR = """(pin) => {
+  const bar = document.querySelector(".tabbar");
+  if (!bar) return;
+  document.body.style.position = pin ? "relative" : "";
+  bar.style.position = pin && getComputedStyle(bar).position === "fixed" ? "absolute" : "";
+}"""
+
+
 @pytest.fixture
 def screenshot() -> Screenshot:
     def save(page: Page, name: str) -> Path:
@@ -95,10 +103,10 @@ def screenshot() -> Screenshot:
         path = SCREENSHOTS / f"{name}.png"
         # A full-page capture would show the fixed tab bar in the middle of a long page;
         # pinned to the end of the page it shows where it sits when scrolled to the bottom.
-        pin_tab_bar = (
-            "body { position: relative !important } .tabbar { position: absolute !important }"
-        )
-        page.screenshot(path=str(path), full_page=True, style=pin_tab_bar)
+        # (Set through the CSSOM: the page's policy blocks an injected stylesheet.)
+        page.evaluate(PIN_TAB_BAR, True)
+        page.screenshot(path=str(path), full_page=True)
+        page.evaluate(PIN_TAB_BAR, False)
         return path
 
     return save
