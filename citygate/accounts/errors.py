@@ -72,7 +72,7 @@ class Locked(RateLimited):
         self.fields = {field: message}
 
 
-def code_invalid(*, attempts_left: int) -> ApplicationError:
+def code_invalid(attempts_left: int) -> ApplicationError:
     message = ngettext(
         "The code is not correct. You can try %(count)d more time.",
         "The code is not correct. You can try %(count)d more times.",

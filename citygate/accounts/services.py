@@ -11,6 +11,7 @@ import hmac
 import re
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -136,14 +137,24 @@ def guard_raise_if_locked(*, guard: AttemptGuard, field: str, now: datetime) -> 
     guard.save(update_fields=["failures", "locked_until", "updated_at"])
 
 
-def guard_record_failure(*, guard: AttemptGuard, field: str, now: datetime) -> int:
-    """Count a wrong answer; returns the attempts left, raising `Locked` when none are."""
+def guard_record_failure(*, guard: AttemptGuard, now: datetime) -> int:
+    """Count a wrong answer and lock after the last allowed one; returns the attempts left."""
     guard.failures += 1
     guard.updated_at = now
     if guard.failures >= MAX_WRONG_ATTEMPTS:
         guard.locked_until = now + LOCK_DURATION
     guard.save(update_fields=["failures", "locked_until", "updated_at"])
     return max(0, MAX_WRONG_ATTEMPTS - guard.failures)
+
+
+def guard_wrong_answer(
+    *, guard: AttemptGuard, field: str, now: datetime, wrong: Callable[[int], ApplicationError]
+) -> ApplicationError:
+    """The error for a wrong answer: `wrong(attempts_left)`, or `Locked` after the last one."""
+    left = guard_record_failure(guard=guard, now=now)
+    if left == 0:
+        return errors.Locked(field=field, retry_after=int(LOCK_DURATION.total_seconds()))
+    return wrong(left)
 
 
 def guard_reset(*, guard: AttemptGuard, now: datetime) -> None:
@@ -300,6 +311,7 @@ def user_sign_in(*, phone: str, code: str, agree: bool, channel: str) -> SignIn:
     index = phone_index(number)
     now = timezone.now()
     failure: ApplicationError | None = None
+    result: SignIn | None = None
 
     with transaction.atomic():
         guard = guard_for_update(scope=GuardScope.PHONE, key=index)
@@ -307,11 +319,8 @@ def user_sign_in(*, phone: str, code: str, agree: bool, channel: str) -> SignIn:
         row = SmsCode.objects.filter(phone_index=index).order_by("-created_at").first()
 
         if row is None or not hmac.compare_digest(row.code_hash, _code_hash(row.id, submitted)):
-            left = guard_record_failure(guard=guard, field="phone", now=now)
-            failure = (
-                errors.Locked(field="phone", retry_after=int(LOCK_DURATION.total_seconds()))
-                if left == 0
-                else errors.code_invalid(attempts_left=left)
+            failure = guard_wrong_answer(
+                guard=guard, field="phone", now=now, wrong=errors.code_invalid
             )
         elif row.used_at is not None or row.expires_at <= now:
             failure = errors.code_expired()
@@ -321,7 +330,8 @@ def user_sign_in(*, phone: str, code: str, agree: bool, channel: str) -> SignIn:
             row.save(update_fields=["used_at"])
             guard_reset(guard=guard, now=now)
 
-    if failure is not None:
+    if failure is not None or result is None:
+        failure = failure or errors.code_expired()
         log.info("auth.code_rejected", reason=failure.code)
         raise failure
     event = "auth.signed_up" if result.created else "auth.signed_in"
@@ -772,18 +782,13 @@ def staff_password_check(*, login_name: str, password: str) -> User:
         else:
             ok = user.check_password(password)
         if not ok:
-            failure = _staff_failure(guard, now)
+            failure = guard_wrong_answer(
+                guard=guard, field="login_name", now=now, wrong=_wrong_credentials
+            )
     if failure is not None or user is None:
         log.info("staff.password_rejected")
         raise failure or _wrong_credentials(0)
     return user
-
-
-def _staff_failure(guard: AttemptGuard, now: datetime) -> ApplicationError:
-    left = guard_record_failure(guard=guard, field="login_name", now=now)
-    if left == 0:
-        return errors.Locked(field="login_name", retry_after=int(LOCK_DURATION.total_seconds()))
-    return _wrong_credentials(left)
 
 
 def _totp_step(secret: str, code: str, now: datetime, after: int | None) -> int | None:
@@ -811,11 +816,8 @@ def staff_totp_verify(*, user: User, code: str) -> None:
         if locked.totp_secret and submitted.isdigit() and len(submitted) == 6:
             step = _totp_step(locked.totp_secret, submitted, now, locked.totp_last_step)
         if step is None:
-            left = guard_record_failure(guard=guard, field="login_name", now=now)
-            failure = (
-                errors.Locked(field="login_name", retry_after=int(LOCK_DURATION.total_seconds()))
-                if left == 0
-                else _wrong_totp(left)
+            failure = guard_wrong_answer(
+                guard=guard, field="login_name", now=now, wrong=_wrong_totp
             )
         else:
             locked.totp_last_step = step
