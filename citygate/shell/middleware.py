@@ -2,6 +2,8 @@
 
 A device remembers them in cookies; a signed-in account that has saved preferences overrides
 the device, and the device's cookies are brought in line so the choice survives signing out.
+Signing in on a device that is in elderly mode turns elderly mode on for the account, so that
+a person who switched to 长辈版 before signing up or in does not lose it at that step.
 This middleware runs before Django's LocaleMiddleware (see settings.MIDDLEWARE), so the
 account's language is in place when the request's language is chosen.
 """
@@ -19,7 +21,8 @@ from django.utils.cache import patch_vary_headers
 
 from citygate.accounts.models import User
 from citygate.core.middleware import API_PREFIX
-from citygate.shell.selectors import display_preferences_for
+from citygate.shell.selectors import display_preferences_for, supported_languages
+from citygate.shell.services import display_preferences_save
 
 ELDERLY_COOKIE = "citygate_elderly"
 # A year, like the language cookie: the choice belongs to the device until changed.
@@ -59,6 +62,19 @@ def _signed_in_user(request: HttpRequest) -> User | None:
     return user if isinstance(user, User) and user.is_active else None
 
 
+def _keep_elderly_mode_on_sign_in(request: HttpRequest) -> None:
+    """After a request that signed someone in on a device in elderly mode."""
+    user = getattr(request, "user", None)
+    if not isinstance(user, User) or not user.is_authenticated or user.elderly_mode:
+        return
+    language = user.preferred_language
+    if language not in supported_languages():
+        language = getattr(request, "LANGUAGE_CODE", "")
+    if language not in supported_languages():
+        language = settings.LANGUAGE_CODE
+    display_preferences_save(user=user, language=language, elderly_mode=True)
+
+
 class PreferenceMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -72,9 +88,8 @@ class PreferenceMiddleware:
 
         device_elderly = request.COOKIES.get(ELDERLY_COOKIE) == "1"
         device_language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        preferences = display_preferences_for(
-            user=_signed_in_user(request), device_elderly=device_elderly
-        )
+        user = _signed_in_user(request)
+        preferences = display_preferences_for(user=user, device_elderly=device_elderly)
         request.elderly_mode = preferences.elderly_mode  # type: ignore[attr-defined]
         if preferences.language:
             # LocaleMiddleware reads the language from this cookie first.
@@ -82,6 +97,8 @@ class PreferenceMiddleware:
 
         response = self.get_response(request)
 
+        if user is None and device_elderly:
+            _keep_elderly_mode_on_sign_in(request)
         # A view that just set a cookie (the switches) knows better than the request did.
         if preferences.elderly_mode != device_elderly and ELDERLY_COOKIE not in response.cookies:
             set_elderly_cookie(response, elderly_mode=preferences.elderly_mode)

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from citygate.accounts.models import User
+from citygate.accounts.models import SmsOutboxMessage, User
 from citygate.shell.middleware import ELDERLY_COOKIE, ELDERLY_COOKIE_AGE
 
 pytestmark = pytest.mark.django_db
+
+CaptureOnCommit = Callable[..., AbstractContextManager[Any]]
 
 
 def test_elderly_switch_sets_a_long_lived_cookie_and_returns_to_next(client: Client) -> None:
@@ -240,3 +247,43 @@ def test_elderly_switch_works_while_consent_is_pending(client: Client) -> None:
     # then
     assert response.status_code == 302
     assert response.cookies[ELDERLY_COOKIE].value == "1"
+
+
+def _sign_up_through_the_pages(client: Client, phone: str, capture: CaptureOnCommit) -> None:
+    with capture(execute=True):
+        client.post("/account/login/", {"action": "send", "phone": phone})
+    message = SmsOutboxMessage.objects.order_by("-created_at").first()
+    assert message is not None
+    code = re.search(r"(?<!\d)\d{6}(?!\d)", message.text)
+    assert code is not None
+    form = {"action": "login", "phone": phone, "code": code.group(0), "agree": "on"}
+    with capture(execute=True):
+        response = client.post("/account/login/", form)
+    assert response.status_code == 302, "signed up"
+
+
+def test_signing_up_on_a_device_in_elderly_mode_keeps_elderly_mode(
+    client: Client, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    # given: elderly mode switched on before the account exists
+    client.post("/elderly/", {"elderly": "1", "next": "/"})
+
+    # when
+    _sign_up_through_the_pages(client, "13800138002", django_capture_on_commit_callbacks)
+
+    # then
+    user = User.objects.get()
+    assert user.elderly_mode is True
+    assert user.preferred_language == "zh-hans"
+    assert 'class="elderly"' in client.get("/").content.decode()
+
+
+def test_signing_up_on_a_device_in_standard_mode_leaves_elderly_mode_off(
+    client: Client, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    # when
+    _sign_up_through_the_pages(client, "13800138003", django_capture_on_commit_callbacks)
+
+    # then
+    assert User.objects.get().elderly_mode is False
+    assert 'class="elderly"' not in client.get("/").content.decode()
