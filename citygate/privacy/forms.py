@@ -1,0 +1,117 @@
+"""Forms of the privacy pages: they read what was typed; the services decide if it is right."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from citygate.core.errors import ApplicationError
+from citygate.privacy.models import DETAIL_MAX_LENGTH, PersonalField, Purpose
+
+
+class PageForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # Tie each field to its help and error text, so screen readers announce them.
+        for name, field in self.fields.items():
+            bound = self[name]
+            described = []
+            if field.help_text:
+                described.append(f"{bound.auto_id}_helptext")
+            if name in self.errors:
+                described.append(f"{bound.auto_id}_error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if described:
+                field.widget.attrs["aria-describedby"] = " ".join(described)
+
+    def add_application_error(self, error: ApplicationError, aliases: dict[str, str]) -> None:
+        """Show a service's error beside the field it names, or above the form."""
+        placed = False
+        for name, message in error.fields.items():
+            target = aliases.get(name, name)
+            if target in self.fields and not self.fields[target].widget.is_hidden:
+                self.add_error(target, str(message))
+                placed = True
+        if not placed:
+            self.add_error(None, str(error.message))
+
+
+def _purpose_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Purpose"),
+        choices=[("", _("Choose a purpose")), *Purpose.choices],
+        help_text=_("Recorded with your name and shown to the person and to auditors."),
+    )
+
+
+def _detail_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=DETAIL_MAX_LENGTH,
+        help_text=_(
+            "The application, ticket or case number this is for. Required for an "
+            "investigation under a legal authority. Do not type personal data here."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class PersonSearchForm(PageForm):
+    by = forms.ChoiceField(
+        label=_("Find by"),
+        choices=[
+            (PersonalField.PHONE, _("Mobile number")),
+            (PersonalField.ID_NUMBER, _("ID number")),
+        ],
+        initial=PersonalField.PHONE,
+        widget=forms.RadioSelect,
+    )
+    number = forms.CharField(
+        label=_("Number"),
+        max_length=32,
+        help_text=_("The whole mobile number or ID number; partial numbers find nobody."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    purpose = _purpose_field()
+    detail = _detail_field()
+
+    # Service errors name the phone or ID number field; here both are "number".
+    ALIASES = {"phone": "number", "id_number": "number"}
+
+
+class RevealForm(PageForm):
+    field = forms.ChoiceField(choices=PersonalField.choices, widget=forms.HiddenInput)
+    purpose = _purpose_field()
+    detail = _detail_field()
+
+    ALIASES: dict[str, str] = {}
+
+
+class ConsentForm(PageForm):
+    """One box per pending agreement: each is agreed to explicitly, none is pre-ticked."""
+
+    next = forms.CharField(required=False, widget=forms.HiddenInput, max_length=512)
+
+    def __init__(self, *args: Any, agreements: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.agreements = agreements
+        for agreement in agreements:
+            self.fields[f"agree_{agreement.kind}"] = forms.BooleanField(
+                label=_("I have read and agree to %(title)s") % {"title": agreement.title},
+                required=True,
+                error_messages={"required": _("Tick this box to agree.")},
+            )
+
+    def agreement_fields(self) -> list[tuple[Any, forms.BoundField]]:
+        return [(a, self[f"agree_{a.kind}"]) for a in self.agreements]
+
+
+class GrantForm(PageForm):
+    kind = forms.CharField(widget=forms.HiddenInput, max_length=16)
