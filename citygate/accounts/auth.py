@@ -31,7 +31,25 @@ def staff_session_valid(request: HttpRequest) -> bool:
 
 
 def after_authentication(request: HttpRequest, user: User) -> None:
-    """Checks that apply to every authenticated API call (pending consents, for one)."""
+    """Checks that apply to every authenticated API call (pending consents, for one).
+
+    A resident who has not accepted the current terms or privacy policy gets 403
+    ``consent_required`` from every call but those needed to read and give consent, to see
+    their own account and to sign in or out (PIPL Art.14: consent given before processing).
+    """
+    # Imported here: this one function belongs to the privacy app, the module does not.
+    from citygate.core.errors import PermissionDenied
+    from citygate.privacy.middleware import (
+        CONSENT_REQUIRED_MESSAGE,
+        consent_exempt_api_path,
+        consent_gate_applies,
+    )
+    from citygate.privacy.selectors import consent_pending
+
+    if not consent_gate_applies(user) or consent_exempt_api_path(request.path_info):
+        return
+    if consent_pending(user=user):
+        raise PermissionDenied(code="consent_required", message=CONSENT_REQUIRED_MESSAGE)
 
 
 class _Session(SessionAuth):
