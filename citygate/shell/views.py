@@ -33,6 +33,7 @@ SHELL_STATIC_FILES = (
     "citygate/app.js",
     "citygate/icons.svg",
     "citygate/logo.svg",
+    "citygate/img/chevron.svg",
     "citygate/img/error.svg",
     "citygate/img/info.svg",
     "citygate/img/success.svg",
