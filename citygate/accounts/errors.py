@@ -46,7 +46,9 @@ def wait_message(seconds: int) -> str:
 
 
 def too_many_codes(*, retry_after: int, reason: str) -> RateLimited:
-    message = f"{reason} {wait_message(retry_after)}"
+    # Joined by a translated pattern: Chinese puts no space between sentences.
+    # Translators: why no code was sent, then how long to wait.
+    message = _("%(reason)s %(wait)s") % {"reason": reason, "wait": wait_message(retry_after)}
     error = RateLimited(message, retry_after=retry_after)
     error.fields = {"phone": message}
     return error

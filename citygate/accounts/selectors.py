@@ -50,10 +50,6 @@ def user_for_api_token(*, token: str) -> User | None:
     return api_token.user
 
 
-def user_by_phone_index(*, index: str) -> User | None:
-    return User.objects.filter(phone_index=index).first()
-
-
 def user_roles(*, user: User) -> list[str]:
     """What the person may act as: resident, enterprise agent (or legal representative), staff."""
     roles: list[str] = []
