@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from django.apps import apps as django_apps
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +15,7 @@ from citygate.accounts.models import StaffRole, User
 from citygate.accounts.roles import Role
 from citygate.directory.models import Department
 from citygate.privacy import crypto
+from citygate.privacy.fields import BlindIndexField, EncryptedTextField
 from citygate.privacy.masking import mask_name
 from citygate.privacy.models import (
     GENESIS_HASH,
@@ -273,3 +276,65 @@ def access_chain_verify(*, chunk_size: int = 2000) -> ChainReport:
         count += 1
         expected, prev_hash = record.sequence + 1, record.hash
     return ChainReport(True, count)
+
+
+# --- Encrypted columns ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EncryptedModel:
+    model: type[models.Model]
+    encrypted: list[EncryptedTextField]
+    indexes: list[BlindIndexField]
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+
+def encrypted_models() -> list[EncryptedModel]:
+    """Every installed model with encrypted personal fields or blind indexes."""
+    found = []
+    for model in django_apps.get_models():
+        fields = model._meta.concrete_fields
+        encrypted = [f for f in fields if isinstance(f, EncryptedTextField)]
+        indexes = [f for f in fields if isinstance(f, BlindIndexField)]
+        if encrypted or indexes:
+            found.append(EncryptedModel(model, encrypted, indexes))
+    return sorted(found, key=lambda target: target.label)
+
+
+def _key_label(raw: str) -> str:
+    if not crypto.is_encrypted(raw):
+        return "plain"
+    try:
+        suite, key_id = crypto.describe(raw)
+    except crypto.CryptoError:
+        return "malformed"
+    return f"{suite}:{key_id}"
+
+
+def personal_data_key_census() -> dict[str, dict[str, int]]:
+    """How many stored values each suite and key id holds, per encrypted column.
+
+    Read with plain SQL, so nothing is decrypted; only the first characters of each value,
+    where the suite and key id are written, are fetched.
+    """
+    census: dict[str, dict[str, int]] = {}
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for target in encrypted_models():
+            table = quote(target.model._meta.db_table)
+            for field in target.encrypted:
+                column = quote(str(field.column))
+                cursor.execute(
+                    f"SELECT SUBSTR({column}, 1, 32) FROM {table} "  # noqa: S608
+                    f"WHERE {column} IS NOT NULL AND {column} <> ''"
+                )
+                counts: dict[str, int] = {}
+                while rows := cursor.fetchmany(2000):
+                    for (head,) in rows:
+                        label = _key_label(str(head))
+                        counts[label] = counts.get(label, 0) + 1
+                census[f"{target.label}.{field.name}"] = dict(sorted(counts.items()))
+    return census

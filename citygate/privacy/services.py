@@ -6,7 +6,10 @@ revealed commit together or not at all.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -32,7 +35,12 @@ from citygate.privacy.models import (
     PersonalField,
     Purpose,
 )
-from citygate.privacy.selectors import agreement_current, staff_role_for_reveal
+from citygate.privacy.selectors import (
+    EncryptedModel,
+    agreement_current,
+    encrypted_models,
+    staff_role_for_reveal,
+)
 
 log = get_logger(__name__)
 
@@ -362,3 +370,108 @@ def agreement_publish(
 
     log.info("privacy.agreement_published", kind=kind, version=agreement.version)
     return agreement
+
+
+# --- Re-encryption ----------------------------------------------------------------------------
+
+
+@dataclass
+class ReencryptReport:
+    rows: int = 0
+    # Values rewritten under the current suite and key, and blind indexes recomputed.
+    values: int = 0
+    indexes: int = 0
+    # "<model>.<field> <pk>" of values that would not decrypt (unknown key, tampering).
+    failures: list[str] = dataclass_field(default_factory=list)
+
+
+def _column(model_field: Any) -> str:
+    return str(model_field.column)
+
+
+def _row_changes(
+    target: EncryptedModel, raw: dict[str, Any], report: ReencryptReport, pk: Any
+) -> dict[str, Any]:
+    ring = crypto.keyring()
+    clear: dict[str, str | None] = {}
+    changes: dict[str, Any] = {}
+    for encrypted in target.encrypted:
+        stored = raw[_column(encrypted)]
+        if stored is None or stored == "":
+            clear[encrypted.name] = stored
+            continue
+        if not crypto.is_encrypted(stored):
+            # Written before the column was encrypted: encrypt it now.
+            clear[encrypted.name] = stored
+            changes[encrypted.name] = stored
+            continue
+        try:
+            clear[encrypted.name] = crypto.decrypt(
+                stored, context=encrypted.encryption_context, ring=ring
+            )
+        except crypto.CryptoError:
+            report.failures.append(f"{target.label}.{encrypted.name} {pk}")
+            continue
+        if crypto.needs_reencryption(stored, ring):
+            changes[encrypted.name] = clear[encrypted.name]
+    for index in target.indexes:
+        if index.source not in clear:
+            continue
+        fresh = index.compute(clear[index.source])
+        if fresh != raw[_column(index)]:
+            changes[index.name] = fresh
+    return changes
+
+
+def _batch(target: EncryptedModel, after: Any, size: int) -> list[dict[str, Any]]:
+    """The next rows by primary key, read raw (nothing decrypted), locked where possible."""
+    meta = target.model._meta
+    quote = connection.ops.quote_name
+    pk_column = _column(meta.pk)
+    columns = [pk_column, *map(_column, target.encrypted), *map(_column, target.indexes)]
+    where = f"WHERE {quote(pk_column)} > %s " if after is not None else ""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = (
+        f"SELECT {', '.join(quote(c) for c in columns)} FROM {quote(meta.db_table)} "  # noqa: S608
+        f"{where}ORDER BY {quote(pk_column)} LIMIT %s{lock}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [after, size] if after is not None else [size])
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def personal_data_reencrypt(*, batch_size: int = 500, dry_run: bool = False) -> ReencryptReport:
+    """Rewrite every encrypted value not under the current suite and key, in batches.
+
+    Blind indexes are recomputed from the clear values as well: a switch of suite changes the
+    keyed hash, and exact lookups find nothing until the indexes follow. Each batch is one
+    transaction with its rows locked, so a change made meanwhile is not overwritten.
+    """
+    report = ReencryptReport()
+    for target in encrypted_models():
+        pk_column = _column(target.model._meta.pk)
+        after: Any = None
+        while True:
+            with transaction.atomic():
+                rows = _batch(target, after, batch_size)
+                for raw in rows:
+                    pk = raw[pk_column]
+                    changes = _row_changes(target, raw, report, pk)
+                    report.rows += 1
+                    report.values += sum(1 for f in target.encrypted if f.name in changes)
+                    report.indexes += sum(1 for f in target.indexes if f.name in changes)
+                    if changes and not dry_run:
+                        # update() encrypts the clear values with the current key on the way in.
+                        target.model._base_manager.filter(pk=pk).update(**changes)
+            if len(rows) < batch_size:
+                break
+            after = rows[-1][pk_column]
+    log.info(
+        "privacy.personal_data_reencrypted",
+        rows=report.rows,
+        values=report.values,
+        indexes=report.indexes,
+        failures=len(report.failures),
+        dry_run=dry_run,
+    )
+    return report
