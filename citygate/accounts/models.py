@@ -6,6 +6,7 @@ for exact lookups. Nothing here is found by a clear-text personal value.
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import date
 from typing import Any, ClassVar
@@ -20,14 +21,23 @@ from citygate.privacy.fields import BlindIndexField, EncryptedTextField
 
 
 def normalise_phone(phone: str) -> str:
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
+    """The digits of a mainland mobile number, without a +86 or 0086 country code.
+
+    Applied before every blind-index lookup, so it must agree with
+    `validators.parse_phone`, which gives the form that is stored.
+    """
+    # NFKC turns the full-width digits of Chinese input methods into ASCII ones.
+    text = unicodedata.normalize("NFKC", phone)
+    digits = "".join(ch for ch in text if ch.isascii() and ch.isdigit())
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) == 11 + len(prefix):
+            return digits[len(prefix) :]
     return digits
 
 
 def normalise_id_number(id_number: str) -> str:
-    return id_number.strip().upper()
+    """An ID number as stored: no spaces, capital X (see `validators.parse_id_number`)."""
+    return "".join(unicodedata.normalize("NFKC", id_number).split()).upper()
 
 
 class VerificationLevel(models.IntegerChoices):

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from citygate.accounts.models import normalise_id_number, normalise_phone
 from citygate.accounts.validators import (
     CREDIT_CODE_ALPHABET,
     InvalidNumber,
@@ -370,3 +371,22 @@ def test_parse_credit_code_with_one_character_changed_rejects_it(
     # when / then
     with pytest.raises(InvalidNumber):
         parse_credit_code(changed)
+
+
+# --- normalisers for blind-index lookups agree with the parsers -------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw", ["13800138000", "+86 138 0013 8000", "0086-13800138000", "１３８００１３８０００"]
+)
+def test_normalise_phone_agrees_with_parse_phone(raw: str) -> None:
+    # when / then
+    assert normalise_phone(raw) == parse_phone(raw)
+
+
+@pytest.mark.parametrize(
+    "raw", ["11010519491231002x", " 110105 19491231 002X ", "１１０１０５１９４９１２３１００２ｘ"]
+)
+def test_normalise_id_number_agrees_with_parse_id_number(raw: str) -> None:
+    # when / then
+    assert normalise_id_number(raw) == parse_id_number(raw, today=TODAY).number
