@@ -12,6 +12,7 @@ import logging
 import re
 import sys
 from collections.abc import MutableMapping
+from itertools import pairwise
 from typing import Any
 
 import structlog
@@ -36,13 +37,40 @@ PERSONAL_KEYS = frozenset(
         "email",
         "ip",
         "remote_addr",
+        # Free text a person typed (an access record's note, a search box) may hold anything.
+        "detail",
+        "query",
+        "username",
     }
 )
+# Parts of a key (split at "_", "-" or ".") that make it personal wherever they appear:
+# "user_phone", "phone_number", "home_address", "api_token", "sms_code".
+_PERSONAL_KEY_PARTS = frozenset(
+    {
+        "phone",
+        "mobile",
+        "tel",
+        "telephone",
+        "address",
+        "password",
+        "passwd",
+        "token",
+        "secret",
+        "otp",
+        "totp",
+        "email",
+        "idcard",
+    }
+)
+_PERSONAL_KEY_PAIRS = frozenset({("id", "number"), ("id", "no"), ("id", "card"), ("sms", "code")})
+_NAME_KEY_RE = re.compile(r"^(?:first|last|given|family|full|real|legal|display|user)_?name$")
 REDACTED = "[redacted]"
 
-# A mainland mobile number or an 18-character resident ID number, standing alone in the text.
-_PHONE_RE = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)")
-_ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+# A mainland mobile number (1[3-9] and 9 more digits, perhaps after +86 or 0086, perhaps
+# grouped by spaces or hyphens) or a resident ID number (17 digits and a check character),
+# not inside a longer run of digits.
+_PHONE_RE = re.compile(r"(?<!\d)(?:(?:\+|00)?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)")
+_ID_RE = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
 
 
 def scrub_text(text: str) -> str:
@@ -51,16 +79,35 @@ def scrub_text(text: str) -> str:
     return _PHONE_RE.sub(REDACTED, text)
 
 
+def is_personal_key(key: object) -> bool:
+    """Whether values under this key are personal data or secrets, whatever they look like."""
+    name = str(key).lower()
+    if name in PERSONAL_KEYS or _NAME_KEY_RE.match(name):
+        return True
+    if name.endswith(("_id", "_ids")):
+        # Identifiers are what log lines are meant to carry ("token_id", "user_id").
+        return False
+    parts = [part for part in re.split(r"[_\-.\s]+", name) if part]
+    if any(part in _PERSONAL_KEY_PARTS for part in parts):
+        return True
+    return any(pair in _PERSONAL_KEY_PAIRS for pair in pairwise(parts))
+
+
 def _scrub(value: Any) -> Any:
     if isinstance(value, str):
         return scrub_text(value)
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        # A mobile number passed as a number is still a mobile number.
+        return REDACTED if scrub_text(str(value)) != str(value) else value
     if isinstance(value, dict):
-        return {
-            k: (REDACTED if str(k).lower() in PERSONAL_KEYS else _scrub(v))
-            for k, v in value.items()
-        }
-    if isinstance(value, list | tuple):
+        return {k: (REDACTED if is_personal_key(k) else _scrub(v)) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
         return [_scrub(v) for v in value]
+    if isinstance(value, BaseException):
+        # Exception texts are written by code we do not control and may quote input.
+        return scrub_text(f"{type(value).__name__}: {value}")
     return value
 
 
@@ -68,7 +115,9 @@ def redact_personal_data(
     _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
     for key in list(event_dict):
-        if key.lower() in PERSONAL_KEYS:
+        if key == "exc_info":
+            continue
+        if is_personal_key(key):
             event_dict[key] = REDACTED
         else:
             event_dict[key] = _scrub(event_dict[key])
@@ -126,6 +175,8 @@ def configure_logging(*, level: str = "INFO", fmt: str = "json") -> None:
     # Django's request logger writes full URLs and reprs of requests; ours logs ids instead.
     logging.getLogger("django.request").setLevel("ERROR")
     logging.getLogger("django.server").setLevel("WARNING")
+    # At DEBUG, Django logs every SQL statement with its parameters.
+    logging.getLogger("django.db.backends").setLevel("INFO")
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
