@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from citygate.accounts.outside import DEFAULT_TIMEOUT_SECONDS, OutsideServiceError, post_json
+from citygate.accounts.outside import JsonHttpAdapter, OutsideServiceError
 from citygate.accounts.validators import InvalidNumber, parse_credit_code, parse_id_number
 
 
@@ -90,9 +90,9 @@ class DevelopmentEnterpriseVerifier(EnterpriseVerifier):
         )
 
 
-def _ask(service: str, url: str, token: str, payload: dict[str, Any], timeout: float) -> Any:
+def _ask(adapter: JsonHttpAdapter, payload: dict[str, Any]) -> dict[str, Any]:
     try:
-        return post_json(service=service, url=url, token=token, payload=payload, timeout=timeout)
+        return adapter.post(payload)
     except OutsideServiceError as exc:
         raise VerifierUnavailable(str(exc)) from None
 
@@ -109,61 +109,38 @@ def _text(answer: dict[str, Any], key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-class HttpIdentityVerifier(IdentityVerifier):
-    def __init__(
-        self,
-        *,
-        url: str | None = None,
-        token: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT_SECONDS,
-    ) -> None:
-        self.url = settings.CITYGATE_IDENTITY_URL if url is None else url
-        self.token = settings.CITYGATE_IDENTITY_TOKEN if token is None else token
-        self.timeout = timeout
+class HttpIdentityVerifier(JsonHttpAdapter, IdentityVerifier):
+    service = "identity"
+    url_setting = "CITYGATE_IDENTITY_URL"
+    auth_setting = "CITYGATE_IDENTITY_TOKEN"
 
     def verify(self, *, name: str, id_number: str) -> VerificationResult:
-        answer = _ask(
-            "identity",
-            self.url,
-            self.token,
-            {"name": name, "id_number": id_number},
-            self.timeout,
-        )
+        answer = _ask(self, {"name": name, "id_number": id_number})
         return VerificationResult(
-            matched=_flag(answer, "match", "identity"), reference=_text(answer, "reference")
+            matched=_flag(answer, "match", self.service), reference=_text(answer, "reference")
         )
 
 
-class HttpEnterpriseVerifier(EnterpriseVerifier):
-    def __init__(
-        self,
-        *,
-        url: str | None = None,
-        token: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT_SECONDS,
-    ) -> None:
-        self.url = settings.CITYGATE_ENTERPRISE_URL if url is None else url
-        self.token = settings.CITYGATE_ENTERPRISE_TOKEN if token is None else token
-        self.timeout = timeout
+class HttpEnterpriseVerifier(JsonHttpAdapter, EnterpriseVerifier):
+    service = "enterprise"
+    url_setting = "CITYGATE_ENTERPRISE_URL"
+    auth_setting = "CITYGATE_ENTERPRISE_TOKEN"
 
     def verify(
         self, *, credit_code: str, name: str, legal_rep_name: str, legal_rep_id_number: str
     ) -> EnterpriseVerificationResult:
         answer = _ask(
-            "enterprise",
-            self.url,
-            self.token,
+            self,
             {
                 "credit_code": credit_code,
                 "name": name,
                 "legal_rep_name": legal_rep_name,
                 "legal_rep_id_number": legal_rep_id_number,
             },
-            self.timeout,
         )
         return EnterpriseVerificationResult(
-            matched=_flag(answer, "match", "enterprise"),
-            legal_rep_confirmed=_flag(answer, "legal_rep_match", "enterprise"),
+            matched=_flag(answer, "match", self.service),
+            legal_rep_confirmed=_flag(answer, "legal_rep_match", self.service),
             registered_name=_text(answer, "registered_name"),
             reference=_text(answer, "reference"),
         )

@@ -67,3 +67,32 @@ def post_json(
     if not isinstance(answer, dict):
         raise OutsideServiceError(f"{service}: answer is not a JSON object")
     return answer
+
+
+class JsonHttpAdapter:
+    """Base of the production adapters: an endpoint and token from settings, one JSON POST."""
+
+    service = ""
+    # Names of the settings holding the endpoint and its bearer token.
+    url_setting = ""
+    auth_setting = ""
+
+    def __init__(
+        self,
+        *,
+        url: str | None = None,
+        token: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    ) -> None:
+        self.url = getattr(settings, self.url_setting) if url is None else url
+        self.token = getattr(settings, self.auth_setting) if token is None else token
+        self.timeout = timeout
+
+    def post(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return post_json(
+            service=self.service,
+            url=self.url,
+            token=self.token,
+            payload=payload,
+            timeout=self.timeout,
+        )

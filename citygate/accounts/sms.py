@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from citygate.accounts.models import SmsOutboxMessage
-from citygate.accounts.outside import DEFAULT_TIMEOUT_SECONDS, OutsideServiceError, post_json
+from citygate.accounts.outside import JsonHttpAdapter, OutsideServiceError
 
 
 class SmsDeliveryError(OutsideServiceError):
@@ -34,27 +34,14 @@ class OutboxSmsGateway(SmsGateway):
         return str(message.pk)
 
 
-class HttpSmsGateway(SmsGateway):
-    def __init__(
-        self,
-        *,
-        url: str | None = None,
-        token: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT_SECONDS,
-    ) -> None:
-        self.url = settings.CITYGATE_SMS_URL if url is None else url
-        self.token = settings.CITYGATE_SMS_TOKEN if token is None else token
-        self.timeout = timeout
+class HttpSmsGateway(JsonHttpAdapter, SmsGateway):
+    service = "sms"
+    url_setting = "CITYGATE_SMS_URL"
+    auth_setting = "CITYGATE_SMS_TOKEN"
 
     def send(self, *, phone: str, text: str, template: str) -> str:
         try:
-            answer = post_json(
-                service="sms",
-                url=self.url,
-                token=self.token,
-                payload={"phone": phone, "text": text, "template": template},
-                timeout=self.timeout,
-            )
+            answer = self.post({"phone": phone, "text": text, "template": template})
         except OutsideServiceError as exc:
             raise SmsDeliveryError(str(exc)) from None
         message_id = answer.get("message_id")
