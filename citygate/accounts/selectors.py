@@ -50,15 +50,21 @@ def user_for_api_token(*, token: str) -> User | None:
     return api_token.user
 
 
-def user_roles(*, user: User) -> list[str]:
-    """What the person may act as: resident, enterprise agent (or legal representative), staff."""
+def user_roles(*, user: User, acts_for_enterprise: bool | None = None) -> list[str]:
+    """What the person may act as: resident, enterprise agent (or legal representative), staff.
+
+    `acts_for_enterprise` saves the queries when the caller already knows the enterprises.
+    """
+    if acts_for_enterprise is None:
+        acts_for_enterprise = (
+            user.enterprises_represented.exists() or agencies_active(user=user).exists()
+        )
     roles: list[str] = []
     if user.phone_index:
         roles.append(Role.RESIDENT.value)
-    if user.enterprises_represented.exists() or agencies_active(user=user).exists():
+    if acts_for_enterprise:
         roles.append(Role.ENTERPRISE_AGENT.value)
-    staff = sorted(set(user.staff_roles.values_list("role", flat=True)))
-    roles.extend(staff)
+    roles.extend(sorted(set(user.staff_roles.values_list("role", flat=True))))
     return roles
 
 
@@ -146,6 +152,7 @@ def account_summary(*, user: User) -> AccountSummary:
         PendingAgreement(kind=a.kind, version=a.version, title=a.title)
         for a in consent_pending(user=user)
     ]
+    memberships = enterprise_list_for_user(user=user)
     return AccountSummary(
         user=user,
         phone=mask_phone(user.phone),
@@ -154,7 +161,7 @@ def account_summary(*, user: User) -> AccountSummary:
         verification_level=level.value,
         verification_code=level.name.lower(),
         verification_label=str(level.label),
-        roles=user_roles(user=user),
-        enterprises=enterprise_list_for_user(user=user),
+        roles=user_roles(user=user, acts_for_enterprise=bool(memberships)),
+        enterprises=memberships,
         pending_agreements=pending,
     )
