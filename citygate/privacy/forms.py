@@ -42,15 +42,17 @@ class PageForm(forms.Form):
             self.add_error(None, str(error.message))
 
 
-def _purpose_field() -> forms.ChoiceField:
+def _purpose_field(*, explained: bool = True) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=_("Purpose"),
         choices=[("", _("Choose a purpose")), *Purpose.choices],
-        help_text=_("Recorded with your name and shown to the person and to auditors."),
+        help_text=_("Recorded with your name and shown to the person and to auditors.")
+        if explained
+        else "",
     )
 
 
-def _detail_field() -> forms.CharField:
+def _detail_field(*, explained: bool = True) -> forms.CharField:
     return forms.CharField(
         label=_("Note"),
         required=False,
@@ -58,7 +60,9 @@ def _detail_field() -> forms.CharField:
         help_text=_(
             "The application, ticket or case number this is for. Required for an "
             "investigation under a legal authority. Do not type personal data here."
-        ),
+        )
+        if explained
+        else "",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
@@ -87,9 +91,10 @@ class PersonSearchForm(PageForm):
 
 
 class RevealForm(PageForm):
+    # The search form above explains purpose and note once; each reveal form stays short.
     field = forms.ChoiceField(choices=PersonalField.choices, widget=forms.HiddenInput)
-    purpose = _purpose_field()
-    detail = _detail_field()
+    purpose = _purpose_field(explained=False)
+    detail = _detail_field(explained=False)
 
     ALIASES: dict[str, str] = {}
 
