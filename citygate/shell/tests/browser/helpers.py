@@ -79,3 +79,9 @@ def describe_violations(violations: list[dict[str, Any]]) -> str:
             summary = " ".join(node.get("failureSummary", "").split())
             lines.append(f"       {summary[:300]}")
     return "\n".join(lines)
+
+
+def open_page(page: Page, path: str, *, status: int = 200) -> None:
+    response = page.goto(path)
+    assert response is not None
+    assert response.status == status, f"{path} answered {response.status}"
