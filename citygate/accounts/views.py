@@ -135,11 +135,14 @@ def _login_verify(request: HttpRequest) -> HttpResponse:
             channel=ConsentChannel.APP,
         )
     except ApplicationError as error:
-        form.add_application_error(error)
-        if error.code == "agreement_required":
-            # Not a mistake: the code was right and the number is new; this is the next step.
+        if error.code == "agreement_required" and not request.POST.get("agreements_shown"):
+            # Not a mistake: the code was right and the number is new, so the agreements are
+            # the next step, shown without an error the person could not have avoided.
             return _code_step(request, form, show_agreements=True, status=200)
-        return _code_step(request, form, show_agreements=bool(data["agree"]))
+        form.add_application_error(error)
+        return _code_step(
+            request, form, show_agreements=error.code == "agreement_required" or data["agree"]
+        )
 
     login(request, result.user, backend=MODEL_BACKEND)
     # The next page is shown in the account's language, so the message is written in it too.

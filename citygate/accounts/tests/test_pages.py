@@ -136,12 +136,27 @@ def test_login_page_new_number_is_asked_to_agree_and_then_signed_up(browser: Bro
     html = asked.content.decode()
     assert 'href="/privacy/agreements/terms/"' in html
     assert 'href="/privacy/agreements/privacy/"' in html
-    assert "id_agree_error" in input_tag(html, "agree")
+    assert "id_agree_error" not in html, "being asked to agree is a step, not a mistake"
     assert agreed.status_code == 302
     assert agreed["Location"] == "/account/"
     user = User.objects.get()
     channels = set(Consent.objects.filter(user=user).values_list("channel", flat=True))
     assert channels == {"app"}
+
+
+def test_login_page_new_number_that_does_not_tick_agree_is_told_why(browser: Browser) -> None:
+    # given
+    browser.send_code()
+    code = latest_code()
+    browser.enter_code(code=code)
+
+    # when
+    refused = browser.enter_code(code=code, agreements_shown="1")
+
+    # then
+    assert refused.status_code == 400
+    assert "id_agree_error" in input_tag(refused.content.decode(), "agree")
+    assert not User.objects.exists()
 
 
 def test_login_page_known_number_signs_in_to_the_next_page(
