@@ -85,3 +85,52 @@ def open_page(page: Page, path: str, *, status: int = 200) -> None:
     response = page.goto(path)
     assert response is not None
     assert response.status == status, f"{path} answered {response.status}"
+
+
+# What elderly mode has to measure up to (MIIT 2021 age-friendly app rules): main text of
+# 18pt (24px) or more, line spacing of 1.3 or more, tap targets of 60x60 or more.
+MEASURE = """
+() => {
+  const main = document.querySelector("main");
+  const texts = [];
+  const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const element = node.parentElement;
+    if (!node.textContent.trim() || !element.getClientRects().length) continue;
+    const style = getComputedStyle(element);
+    if (element.closest(".visually-hidden")) continue;
+    texts.push({
+      text: node.textContent.trim().slice(0, 30),
+      size: parseFloat(style.fontSize),
+      leading: parseFloat(style.lineHeight) / parseFloat(style.fontSize),
+    });
+  }
+  // A checkbox or radio button inside its label is tapped through the label.
+  const targets = [...document.querySelectorAll(
+    "main a, main button, main input:not([type=hidden]), main select, main textarea, " +
+    "main label.check, main summary, .header-tools a, .header-tools button, .tabbar a"
+  )].filter((el) => el.getClientRects().length && !el.closest(".visually-hidden"))
+    .filter((el) => !(el.matches("input[type=checkbox], input[type=radio]") && el.closest("label")))
+    .map((el) => {
+      const box = el.getBoundingClientRect();
+      return {what: el.outerHTML.slice(0, 80), width: box.width, height: box.height};
+    });
+  const viewport = document.querySelector("meta[name=viewport]").content;
+  return {texts, targets, viewport};
+}
+"""
+
+
+def assert_elderly_mode_measures_up(page: Page) -> None:
+    measured = page.evaluate(MEASURE)
+    where = page.url
+    small = [t for t in measured["texts"] if t["size"] < 24]
+    assert not small, f"{where}: text under 24px: {small[:5]}"
+    tight = [t for t in measured["texts"] if t["leading"] < 1.3]
+    assert not tight, f"{where}: line height under 1.3: {tight[:5]}"
+    tiny = [t for t in measured["targets"] if t["height"] < 60 or t["width"] < 60]
+    assert not tiny, f"{where}: targets under 60x60px: {tiny[:5]}"
+    assert measured["targets"], f"{where}: the page has targets to measure"
+    assert "maximum-scale" not in measured["viewport"]
+    assert "user-scalable" not in measured["viewport"]

@@ -20,6 +20,7 @@ from citygate.privacy.services import consent_grant
 from citygate.shell.tests.browser.helpers import (
     AxeCheck,
     Screenshot,
+    assert_elderly_mode_measures_up,
     new_context,
     open_page,
     set_display,
@@ -180,6 +181,8 @@ def test_account_pages_pass_axe_in_each_language_and_mode(
         for path in ACCOUNT_PAGES:
             open_page(page, path)
             axe_check(page)
+            if elderly:
+                assert_elderly_mode_measures_up(page)
             name = path.strip("/").replace("/", "-")
             screenshot(page, f"{name}-{language}-{mode}-phone")
         assert not errors, errors
