@@ -111,7 +111,6 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
     # Django's pool keeps a few connections per process; CONN_MAX_AGE must stay 0 with it.
     _db["CONN_MAX_AGE"] = 0
     _db["OPTIONS"] = {"pool": {"min_size": 1, "max_size": int(os.environ.get("DB_POOL", "8"))}}
-    _db["TEST"] = {"NAME": _db.get("NAME") or "citygate_test"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
