@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from citygate.shell.tests.browser.helpers import (
@@ -31,17 +32,34 @@ from citygate.shell.tests.browser.helpers import (
     watch_errors,
 )
 
+# Where Django's test setup keeps each test database's contents for serialized rollback.
+SNAPSHOT = "_test_serialized_contents"
+
+
+def _serialized_contents() -> dict[str, str]:
+    snapshots = {c.alias: getattr(c, SNAPSHOT, None) for c in connections.all()}
+    return {alias: contents for alias, contents in snapshots.items() if contents}
+
+
+def _serialized_contents_restore(snapshots: dict[str, str]) -> None:
+    for alias, contents in snapshots.items():
+        vars(connections[alias])[SNAPSHOT] = contents
+
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def browser(django_db_setup: None) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: run `make browser-deps` (apt-get install chromium)")
     # Playwright's sync API keeps an asyncio loop on this thread, and Django refuses database
     # work while a loop runs. The tests' own code runs only while that loop is idle.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    snapshots = _serialized_contents()
     try:
         with sync_playwright() as playwright:
+            # With that loop running, Django hands this thread other connection objects, which
+            # lack the snapshot serialized rollback restores from; give it to them.
+            _serialized_contents_restore(snapshots)
             chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             yield chromium
             chromium.close()
