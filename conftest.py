@@ -26,11 +26,13 @@ def _restore_migrated_data(item: pytest.Item) -> None:
             contents = getattr(connection, "_test_serialized_contents", None)
             if not contents:
                 continue
+            # As TransactionTestCase flushes: sequences keep counting past the restored rows.
             call_command(
                 "flush",
                 database=connection.alias,
                 interactive=False,
                 inhibit_post_migrate=True,
+                reset_sequences=False,
                 verbosity=0,
             )
             connection.creation.deserialize_db_from_string(contents)
