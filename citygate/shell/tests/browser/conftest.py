@@ -46,6 +46,16 @@ def _serialized_contents_restore(snapshots: dict[str, str]) -> None:
         vars(connections[alias])[SNAPSHOT] = contents
 
 
+def _close_connections() -> None:
+    # The connections of Playwright's context (pools included) would otherwise stay open and
+    # keep PostgreSQL from dropping the test database.
+    for connection in connections.all(initialized_only=True):
+        connection.close()
+        close_pool = getattr(connection, "close_pool", None)
+        if close_pool is not None:
+            close_pool()
+
+
 @pytest.fixture(scope="session")
 def browser(django_db_setup: None) -> Iterator[Browser]:
     if not CHROMIUM.exists():
@@ -63,6 +73,7 @@ def browser(django_db_setup: None) -> Iterator[Browser]:
             chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             yield chromium
             chromium.close()
+            _close_connections()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
