@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
 
 from citygate.accounts.models import User
@@ -80,10 +80,11 @@ def messages_index(request: HttpRequest) -> HttpResponse:
     return render(request, "shell/messages.html")
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
-    # The query is deliberately not read: the catalogue search does not exist yet, and what a
-    # person typed may be personal, so it is neither echoed nor logged.
+    # The search form posts, so what a person types (an ID number, say) never sits in a URL.
+    # The query is deliberately not read: the catalogue search does not exist yet, and what was
+    # typed may be personal, so it is neither echoed nor logged.
     return render(request, "shell/search.html", {"categories": selectors.service_category_list()})
 
 

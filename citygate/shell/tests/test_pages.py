@@ -66,7 +66,7 @@ def test_search_page_says_search_is_not_available_and_echoes_nothing(client: Cli
     typed = "13912345678 张三 320508199001011234"
 
     # when
-    response = client.get("/search/", {"q": typed})
+    response = client.post("/search/", {"q": typed})
 
     # then
     assert response.status_code == 200
@@ -101,6 +101,14 @@ def test_tab_bar_marks_the_current_page(client: Client) -> None:
     # then
     assert 'href="/services/" aria-current="page"' in html
     assert 'href="/" aria-current="page"' not in html
+
+
+def test_home_search_form_posts_so_the_query_never_sits_in_a_url(client: Client) -> None:
+    # when
+    html = client.get("/").content.decode()
+
+    # then
+    assert '<form class="search" method="post" action="/search/"' in html
 
 
 @pytest.mark.parametrize("method", ["post", "put", "delete"])

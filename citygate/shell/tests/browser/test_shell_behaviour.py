@@ -166,3 +166,18 @@ def test_offline_page_is_shown_when_the_network_is_gone(browser: Browser, live_s
     context.set_offline(False)
     context.close()
     assert not [e for e in errors if "net::ERR_INTERNET_DISCONNECTED" not in e], errors
+
+
+def test_search_from_the_home_page_keeps_what_was_typed_out_of_the_url(page: Page) -> None:
+    # given
+    open_page(page, "/")
+    typed = "320508198001010024"
+
+    # when
+    page.get_by_role("searchbox").fill(typed)
+    page.get_by_role("button", name="搜索", exact=True).click()
+
+    # then
+    expect(page.locator("h1")).to_have_text("搜索")
+    assert page.url.endswith("/search/")
+    assert typed not in page.content()

@@ -27,7 +27,7 @@ SHELL_PAGES = {
     "services": "/services/",
     "category": "/services/social-security/",
     "messages": "/messages/",
-    "search": "/search/?q=test",
+    "search": "/search/",
     "offline": "/offline/",
     "styleguide": "/styleguide/",
     "terms": "/privacy/agreements/terms/",
