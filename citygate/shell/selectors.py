@@ -164,9 +164,10 @@ class DisplayPreferences:
 def display_preferences_for(*, user: User | None, device_elderly: bool) -> DisplayPreferences:
     """The preferences a request is shown with: the account's when it has saved any.
 
-    An account has saved preferences once `preferred_language` is set (the shell's services
-    always save both fields together). Until then this device's cookies decide, so that a
-    person who turned on elderly mode before signing up keeps it after signing up.
+    An account has saved preferences once `preferred_language` is set (sign-up stores the
+    language in use, and the shell's services save both fields together); until then this
+    device's cookies decide. A saved elderly mode always applies. (Signing in on a device in
+    elderly mode saves elderly mode to the account: see PreferenceMiddleware.)
     """
     if user is None:
         return DisplayPreferences(elderly_mode=device_elderly, language="")
