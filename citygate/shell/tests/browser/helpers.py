@@ -9,18 +9,11 @@ from typing import Any
 from django.conf import settings
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Flags for a quiet headless Chromium that makes no network calls of its own.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from citygate.shell import icons
+
+# The same quiet headless Chromium, making no network calls of its own, that draws the icons.
+CHROMIUM = Path(icons.CHROMIUM)
+CHROMIUM_ARGS = icons.CHROMIUM_ARGS
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
