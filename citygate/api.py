@@ -11,11 +11,20 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 
 from citygate.core.errors import ApplicationError, RateLimited
 from citygate.core.validation import field_errors_from_pydantic
 
+
+class Utf8JSONRenderer(JSONRenderer):
+    # Chinese text as UTF-8, not \u escapes: a third of the bytes, and readable in logs of
+    # the clients that consume it.
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=Utf8JSONRenderer(),
     title="CityGate API",
     version="1",
     description="One entrance to the city's government services, utilities and news.",

@@ -106,3 +106,18 @@ def test_responses_carry_security_headers(client: Client) -> None:
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Request-ID"]
+
+
+def test_api_writes_chinese_as_utf8_not_escapes(client: Client) -> None:
+    # when
+    response = client.post(
+        "/api/v1/auth/sms-code",
+        data=b'{"phone": "12"}',
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-CN",
+    )
+
+    # then
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert b"\\u" not in response.content
+    assert response.json()["message"] in response.content.decode("utf-8")
