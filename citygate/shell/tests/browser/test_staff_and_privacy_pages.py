@@ -15,8 +15,8 @@ from django.test import Client
 from playwright.sync_api import Browser, Page, expect
 
 from citygate.accounts.models import User, VerificationLevel
-from citygate.accounts.services import staff_create, user_register
-from citygate.privacy.services import consent_grant
+from citygate.accounts.services import enterprise_register, staff_create, user_register
+from citygate.privacy.services import agreement_publish, consent_grant
 from citygate.privacy.testing import access_records_clear
 from citygate.shell.tests.browser.helpers import (
     AxeCheck,
@@ -35,6 +35,8 @@ pytestmark = [
 # Fictional: the demo phone range, and an ID number with a valid check character for 吴中区.
 PHONE = "19999990077"
 ID_NUMBER = "320506199001010022"
+# A valid unified social credit code (GB 32100 check character) for the demo enterprise.
+CREDIT_CODE = "91350100M000100Y43"
 NAME = "林晓梅"
 PASSWORD = "a-long-clerk-passphrase-42"
 TOTP_SECRET = pyotp.random_base32()
@@ -144,9 +146,31 @@ def test_clerk_reveals_with_purpose_and_resident_sees_it_every_page_passes_axe(
     assert rows.count() >= 2, "the search and the reveal are both shown to the resident"
     axe_check(resident_page)
     screenshot(resident_page, f"resident-access-log-{label}")
-    for path in ["/privacy/consents/", "/privacy/consents/real_name/withdraw/"]:
+    enterprise = enterprise_register(
+        user=resident, credit_code=CREDIT_CODE, name="苏州示例科技有限公司"
+    )
+    for path in [
+        "/privacy/consents/",
+        "/privacy/consents/real_name/withdraw/",
+        f"/account/enterprises/{enterprise.pk}/",
+    ]:
         open_page(resident_page, path)
         axe_check(resident_page)
+
+    # when: a new privacy policy is published, the next page asks the resident again
+    agreement_publish(
+        kind="privacy",
+        title_zh="隐私政策（第二版）",
+        title_en="Privacy policy (version 2)",
+        body_zh="第二版正文。",
+        body_en="The text of version 2.",
+    )
+    resident_page.goto("/account/")
+
+    # then
+    assert "/privacy/consent/" in resident_page.url
+    axe_check(resident_page)
+    screenshot(resident_page, f"resident-consent-again-{label}")
     assert not errors, errors
     assert not resident_errors, resident_errors
     context.close()
