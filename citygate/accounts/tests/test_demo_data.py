@@ -13,7 +13,8 @@ from citygate.accounts.selectors import user_roles
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS_DOC = Path(__file__).resolve().parents[3] / "docs" / "personas.md"
+ROOT = Path(__file__).resolve().parents[3]
+PERSONAS_DOCS = [ROOT / "docs" / "personas.md", ROOT / "README.md"]
 
 
 def load() -> str:
@@ -83,9 +84,10 @@ def test_load_demo_data_staff_persona_signs_in_with_the_documented_secrets(clien
     assert "_auth_user_id" in client.session
 
 
-def test_personas_doc_lists_every_persona_with_its_secrets() -> None:
+@pytest.mark.parametrize("doc", PERSONAS_DOCS, ids=lambda path: path.name)
+def test_personas_doc_lists_every_persona_with_its_secrets(doc: Path) -> None:
     # given
-    text = PERSONAS_DOC.read_text(encoding="utf-8")
+    text = doc.read_text(encoding="utf-8")
 
     # then
     for resident in RESIDENTS:
