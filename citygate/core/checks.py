@@ -29,4 +29,16 @@ def check_production_secrets(app_configs: Any, **kwargs: Any) -> list[Error]:
                 id="citygate.E004",
             )
         )
+    development_backends = {
+        "CITYGATE_IDENTITY_VERIFIER": settings.CITYGATE_IDENTITY_VERIFIER,
+        "CITYGATE_ENTERPRISE_VERIFIER": settings.CITYGATE_ENTERPRISE_VERIFIER,
+    }
+    for name, path in development_backends.items():
+        # The development verifiers accept any well-formed number: never in production.
+        if path.rsplit(".", 1)[-1].startswith("Development") and not settings.DEBUG:
+            errors.append(
+                Error(
+                    f"{name} is a development verifier; set a production one.", id="citygate.E005"
+                )
+            )
     return errors
