@@ -813,7 +813,13 @@ def staff_totp_verify(*, user: User, code: str) -> None:
         guard_raise_if_locked(guard=guard, field="login_name", now=now)
         locked = User.objects.select_for_update().get(pk=user.pk)
         step = None
-        if locked.totp_secret and submitted.isdigit() and len(submitted) == 6:
+        # ASCII only: compare_digest refuses other digits ("１２３４５６") with a TypeError.
+        if (
+            locked.totp_secret
+            and submitted.isascii()
+            and submitted.isdigit()
+            and len(submitted) == 6
+        ):
             step = _totp_step(locked.totp_secret, submitted, now, locked.totp_last_step)
         if step is None:
             failure = guard_wrong_answer(

@@ -48,3 +48,16 @@ def field_errors_from_pydantic(errors: Iterable[Mapping[str, Any]]) -> dict[str,
         name = _field_name(error.get("loc", ()))
         fields.setdefault(name, message_for(error))
     return fields
+
+
+def small_positive_int(text: str, *, maximum: int) -> int | None:
+    """A positive whole number typed in ASCII digits, at most `maximum`; otherwise None.
+
+    `str.isdigit` alone admits "²" and other Unicode digits that `int` refuses, and a long run
+    of digits that `int` refuses to convert: both would otherwise end as a 500.
+    """
+    text = text.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(maximum)):
+        return None
+    value = int(text)
+    return value if 0 < value <= maximum else None

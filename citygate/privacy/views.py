@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from citygate.accounts.auth import staff_session_valid
 from citygate.accounts.models import User
 from citygate.core.errors import ApplicationError
+from citygate.core.validation import small_positive_int
 from citygate.privacy import selectors, services
 from citygate.privacy.forms import ConsentForm, GrantForm, PersonSearchForm, RevealForm
 from citygate.privacy.masking import mask_id_number, mask_name, mask_phone
@@ -71,8 +72,11 @@ def agreement_page(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in AgreementKind.values:
         raise Http404
     requested = request.GET.get("version", "")
-    if requested.isdigit():
-        agreement = selectors.agreement_version(kind=kind, version=int(requested))
+    version = small_positive_int(requested, maximum=1_000_000)
+    if requested and version is None:
+        raise Http404
+    if version is not None:
+        agreement = selectors.agreement_version(kind=kind, version=version)
     else:
         agreement = selectors.agreement_current(kind=kind)
     if agreement is None:
@@ -163,8 +167,7 @@ def consent_withdraw_page(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def _page_number(request: HttpRequest) -> int:
-    text = request.GET.get("page", "1")
-    return min(int(text), 10_000) if text.isdigit() and int(text) > 0 else 1
+    return small_positive_int(request.GET.get("page", "1"), maximum=10_000) or 1
 
 
 @never_cache

@@ -327,3 +327,19 @@ def test_create_staff_with_taken_login_name_fails(
             "--password-stdin",
             stdout=io.StringIO(),
         )
+
+
+def test_staff_verify_with_full_width_digits_is_a_wrong_code_not_an_error(
+    client: Client, clerk: User
+) -> None:
+    # given
+    password_step(client)
+    full_width = "".join(chr(ord(digit) + 0xFEE0) for digit in current_code())
+
+    # when
+    response = client.post(VERIFY, {"code": full_width})
+
+    # then
+    assert response.status_code == 400
+    assert STAFF_SESSION_KEY not in client.session
+    assert AttemptGuard.objects.get().failures == 1

@@ -414,3 +414,24 @@ def test_withdrawn_terms_send_the_person_back_to_the_consent_page(
 
     # then
     assert response["Location"].startswith("/privacy/consent/?next=")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("version", ["²", "9" * 5000, "99999999999999999999", "abc", "0"])
+def test_agreement_page_with_odd_version_answers_not_found(client: Client, version: str) -> None:
+    # when
+    response = client.get("/privacy/agreements/terms/", {"version": version})
+
+    # then
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("page", ["²", "9" * 5000, "99999999999999999999", "-3"])
+def test_access_log_page_with_odd_page_number_shows_the_first_page(
+    resident_client: Client, page: str
+) -> None:
+    # when
+    response = resident_client.get("/privacy/access-log/", {"page": page})
+
+    # then
+    assert response.status_code == 200
