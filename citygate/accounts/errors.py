@@ -70,7 +70,9 @@ class Locked(RateLimited):
             minutes,
         ) % {"count": minutes}
         super().__init__(message, retry_after=retry_after)
-        self.code = "phone_locked" if field == "phone" else "login_locked"
+        self.code = {"phone": "phone_locked", "id_number": "real_name_locked"}.get(
+            field, "login_locked"
+        )
         self.fields = {field: message}
 
 

@@ -171,6 +171,9 @@ class SmsCode(models.Model):
 class GuardScope(models.TextChoices):
     PHONE = "phone", _("Mobile number")
     STAFF = "staff", _("Staff login name")
+    # Real-name attempts per account: each asks the paid identity service and could probe
+    # whether a name belongs to an ID number.
+    REAL_NAME = "real_name", _("Real-name verification")
 
 
 class AttemptGuard(models.Model):

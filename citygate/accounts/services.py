@@ -436,6 +436,13 @@ def user_preferences_update(
 # --- Real-name verification -------------------------------------------------------------------
 
 
+def _identity_mismatch() -> ApplicationError:
+    message = _("The name and ID number do not match the official records. Check both.")
+    return ApplicationError(
+        "identity_mismatch", message, fields={"name": message, "id_number": message}
+    )
+
+
 def _id_number_taken() -> ApplicationError:
     # Never say whose: the person may be a victim of identity theft, or mistyped one digit.
     message = _(
@@ -480,21 +487,33 @@ def user_real_name_verify(
     if user.is_real_name_verified:
         raise _already_verified()
 
-    index = crypto.blind_index("id_number", normalise_id_number(number))
-    if User.objects.filter(id_number_index=index).exclude(pk=user.pk).exists():
-        raise _id_number_taken()
+    guard_key = str(user.pk)
+    now = timezone.now()
+    with transaction.atomic():
+        guard = guard_for_update(scope=GuardScope.REAL_NAME, key=guard_key)
+        guard_raise_if_locked(guard=guard, field="id_number", now=now)
     # Asked outside the transaction: a slow verifier must not hold the database's write lock.
     try:
         result = get_identity_verifier().verify(name=clean_name, id_number=number)
     except VerifierUnavailable:
         log.warning("account.identity_verifier_unavailable", user_id=str(user.pk))
         raise _verifier_unavailable() from None
-    if not result.matched:
-        log.info("account.real_name_mismatch", user_id=str(user.pk))
-        message = _("The name and ID number do not match the official records. Check both.")
-        raise ApplicationError(
-            "identity_mismatch", message, fields={"name": message, "id_number": message}
-        )
+    index = crypto.blind_index("id_number", normalise_id_number(number))
+    # Only after a match: whether an ID number is taken is not told to someone guessing.
+    taken = result.matched and (
+        User.objects.filter(id_number_index=index).exclude(pk=user.pk).exists()
+    )
+    if not result.matched or taken:
+        log.info("account.real_name_refused", user_id=str(user.pk), taken=taken)
+        with transaction.atomic():
+            guard = guard_for_update(scope=GuardScope.REAL_NAME, key=guard_key)
+            failure = guard_wrong_answer(
+                guard=guard,
+                field="id_number",
+                now=now,
+                wrong=lambda _left: _id_number_taken() if taken else _identity_mismatch(),
+            )
+        raise failure
 
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)

@@ -235,6 +235,38 @@ def test_real_name_rejected_by_verifier_answers_mismatch_and_stores_nothing(api:
     assert real_name_consents(user) == 0
 
 
+class CountingRejectingVerifier(RejectingVerifier):
+    calls = 0
+
+    def verify(self, *, name: str, id_number: str) -> VerificationResult:
+        CountingRejectingVerifier.calls += 1
+        return super().verify(name=name, id_number=id_number)
+
+
+@override_settings(
+    CITYGATE_IDENTITY_VERIFIER=(
+        "citygate.accounts.tests.test_api_real_name.CountingRejectingVerifier"
+    )
+)
+def test_real_name_five_refusals_in_a_row_lock_further_attempts(api: Api) -> None:
+    # given: someone trying names against an ID number
+    api.sign_up()
+    CountingRejectingVerifier.calls = 0
+    body = {"name": NAME, "id_number": ID_NUMBER, "consent": True}
+    answers = [api.post(REAL_NAME, body) for _ in range(5)]
+
+    # when
+    locked = api.post(REAL_NAME, body)
+
+    # then
+    assert [a.json()["code"] for a in answers[:4]] == ["identity_mismatch"] * 4
+    assert answers[4].json()["code"] == "real_name_locked"
+    assert locked.status_code == 423
+    assert locked.json()["code"] == "real_name_locked"
+    assert int(locked["Retry-After"]) > 0
+    assert CountingRejectingVerifier.calls == 5, "a locked account no longer asks the verifier"
+
+
 def test_real_name_with_http_verifier_down_answers_unavailable(
     api: Api, gateway: FakeService
 ) -> None:
