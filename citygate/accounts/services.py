@@ -658,6 +658,9 @@ def enterprise_agent_authorise(
         raise ApplicationError("agent_is_legal_rep", message, fields={"phone": message})
 
     with transaction.atomic():
+        # The enterprise row is the lock: two authorisations of the same person at once would
+        # otherwise both find no agent row (nothing to lock yet) and both insert one.
+        Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
         agent = (
             EnterpriseAgent.objects.select_for_update()
             .filter(enterprise=enterprise, user=agent_user, revoked_at__isnull=True)
