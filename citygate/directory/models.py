@@ -7,6 +7,20 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
+class BilingualNamed:
+    """A name in Chinese and English; pages show the one of the current language."""
+
+    name_zh: str
+    name_en: str
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+    @property
+    def display_name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+
 class DistrictKind(models.TextChoices):
     DISTRICT = "district", _("District")
     COUNTY_CITY = "county_city", _("County-level city")
@@ -14,7 +28,7 @@ class DistrictKind(models.TextChoices):
     FUNCTIONAL_ZONE = "functional_zone", _("Functional zone")
 
 
-class District(models.Model):
+class District(BilingualNamed, models.Model):
     code = models.CharField(max_length=12, unique=True)
     name_zh = models.CharField(max_length=64)
     name_en = models.CharField(max_length=64)
@@ -25,13 +39,6 @@ class District(models.Model):
     class Meta:
         ordering = ("order", "code")
 
-    def __str__(self) -> str:
-        return self.name_zh
-
-    @property
-    def display_name(self) -> str:
-        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
-
 
 class DepartmentKind(models.TextChoices):
     BUREAU = "bureau", _("Government department")
@@ -41,7 +48,7 @@ class DepartmentKind(models.TextChoices):
     ORGANISATION = "organisation", _("People's organisation")
 
 
-class Department(models.Model):
+class Department(BilingualNamed, models.Model):
     code = models.SlugField(max_length=32, unique=True)
     name_zh = models.CharField(max_length=64)
     name_en = models.CharField(max_length=96)
@@ -52,10 +59,3 @@ class Department(models.Model):
 
     class Meta:
         ordering = ("order", "code")
-
-    def __str__(self) -> str:
-        return self.name_zh
-
-    @property
-    def display_name(self) -> str:
-        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
