@@ -417,19 +417,29 @@ def api_token_record_use(*, api_token: ApiToken) -> None:
 def user_preferences_update(
     *, user: User, language: str | None = None, elderly_mode: bool | None = None
 ) -> User:
+    """Saves a person's display preferences: from the API, the switches and sign-in.
+
+    A saved `preferred_language` is what tells the shell's preference middleware that the
+    account, not the device, decides from now on; so the first save also records the language
+    in use when none is given.
+    """
+    if language is not None and language not in dict(settings.LANGUAGES):
+        raise errors.invalid_field("language", _("Choose one of the offered languages."))
+    if language is None and not user.preferred_language:
+        current = translation.get_language() or settings.LANGUAGE_CODE
+        language = current if current in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
     changed: list[str] = []
-    if language is not None:
-        if language not in dict(settings.LANGUAGES):
-            raise errors.invalid_field("language", _("Choose one of the offered languages."))
+    if language is not None and language != user.preferred_language:
         user.preferred_language = language
         changed.append("preferred_language")
-    if elderly_mode is not None:
+    if elderly_mode is not None and elderly_mode != user.elderly_mode:
         user.elderly_mode = elderly_mode
         changed.append("elderly_mode")
     if changed:
         with transaction.atomic():
             user.save(update_fields=changed)
-        log.info("account.preferences_updated", user_id=str(user.pk))
+        log.info("account.preferences_updated", user_id=str(user.pk), fields=changed)
     return user
 
 

@@ -20,9 +20,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
 from citygate.accounts.models import User
+from citygate.accounts.services import user_preferences_update
 from citygate.core.middleware import API_PREFIX
-from citygate.shell.selectors import display_preferences_for, supported_languages
-from citygate.shell.services import display_preferences_save
+from citygate.shell.selectors import display_preferences_for
 
 ELDERLY_COOKIE = "citygate_elderly"
 # A year, like the language cookie: the choice belongs to the device until changed.
@@ -67,12 +67,7 @@ def _keep_elderly_mode_on_sign_in(request: HttpRequest) -> None:
     user = getattr(request, "user", None)
     if not isinstance(user, User) or not user.is_authenticated or user.elderly_mode:
         return
-    language = user.preferred_language
-    if language not in supported_languages():
-        language = getattr(request, "LANGUAGE_CODE", "")
-    if language not in supported_languages():
-        language = settings.LANGUAGE_CODE
-    display_preferences_save(user=user, language=language, elderly_mode=True)
+    user_preferences_update(user=user, elderly_mode=True)
 
 
 class PreferenceMiddleware:

@@ -20,7 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.i18n import set_language
 
 from citygate.accounts.models import User
-from citygate.shell import selectors, services
+from citygate.accounts.services import user_preferences_update
+from citygate.shell import selectors
 from citygate.shell.middleware import set_elderly_cookie
 
 THEME_COLOUR = "#0b5c6b"
@@ -121,9 +122,7 @@ def elderly_switch(request: HttpRequest) -> HttpResponse:
     set_elderly_cookie(response, elderly_mode=elderly_mode)
     user = _signed_in_user(request)
     if user is not None:
-        services.display_preferences_save(
-            user=user, language=_current_language(), elderly_mode=elderly_mode
-        )
+        user_preferences_update(user=user, elderly_mode=elderly_mode)
     return response
 
 
@@ -139,11 +138,7 @@ def language_switch(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     user = _signed_in_user(request)
     if user is not None and language in selectors.supported_languages():
-        services.display_preferences_save(
-            user=user,
-            language=language,
-            elderly_mode=bool(getattr(request, "elderly_mode", False)),
-        )
+        user_preferences_update(user=user, language=language)
     return response
 
 
