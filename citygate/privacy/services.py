@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from citygate.accounts.models import User, VerificationLevel, normalise_id_number, normalise_phone
+from citygate.accounts.models import User, VerificationLevel, normalise_id_number
+from citygate.accounts.validators import InvalidNumber, parse_id_number, parse_phone
 from citygate.core.errors import ApplicationError, InvalidInput, NotFound, PermissionDenied
 from citygate.core.logging import get_logger, scrub_text
 from citygate.directory.models import Department
@@ -169,19 +170,21 @@ def personal_data_reveal(
 
 
 def _search_key(phone: str | None, id_number: str | None) -> tuple[str, str]:
+    """The field searched by and its blind index, checked as at sign-up and verification."""
     phone = (phone or "").strip()
     id_number = (id_number or "").strip()
     if bool(phone) == bool(id_number):
         raise InvalidInput({"phone": _("Enter either a mobile number or an ID number.")})
-    if phone:
-        digits = normalise_phone(phone)
-        if len(digits) != 11:
-            raise InvalidInput({"phone": _("Enter an 11-digit mobile number.")})
-        return "phone", crypto.blind_index("phone", digits)
-    normalised = normalise_id_number(id_number)
-    if len(normalised) not in (15, 18):
-        raise InvalidInput({"id_number": _("Enter an 18-character ID number.")})
-    return "id_number", crypto.blind_index("id_number", normalised)
+    field, parse = ("phone", parse_phone) if phone else ("id_number", _id_number_text)
+    try:
+        normalised = parse(phone or id_number)
+    except InvalidNumber as exc:
+        raise InvalidInput({field: exc.reason}) from None
+    return field, crypto.blind_index(field, normalised)
+
+
+def _id_number_text(value: str) -> str:
+    return normalise_id_number(parse_id_number(value).number)
 
 
 def person_search(

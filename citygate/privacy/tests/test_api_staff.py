@@ -94,6 +94,14 @@ def test_people_search_with_no_match_returns_empty_list_and_records_nothing(
         ({"phone": PHONE, "id_number": ID_NUMBER, "purpose": "audit"}, "phone"),
         ({"phone": "1999999", "purpose": "audit"}, "phone"),
         ({"id_number": "3205081980", "purpose": "audit"}, "id_number"),
+        # The check character is wrong: told at once, as at real-name verification.
+        (
+            {
+                "id_number": ID_NUMBER[:-1] + ("1" if ID_NUMBER[-1] == "0" else "0"),
+                "purpose": "audit",
+            },
+            "id_number",
+        ),
         ({"phone": PHONE, "purpose": "curiosity"}, "purpose"),
         ({"phone": PHONE, "purpose": "legal_investigation"}, "detail"),
         ({"phone": PHONE, "purpose": "legal_investigation", "detail": "   "}, "detail"),
