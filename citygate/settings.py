@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "citygate.privacy",
     "citygate.directory",
     "citygate.accounts",
+    "citygate.workdays",
+    "citygate.inbox",
+    "citygate.catalog",
+    "citygate.halls",
     "citygate.shell",
 ]
 

@@ -8,6 +8,10 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("", include("citygate.shell.urls")),
+    path("", include("citygate.catalog.urls")),
+    path("", include("citygate.halls.urls")),
+    path("", include("citygate.inbox.urls")),
+    path("staff/catalog/", include("citygate.catalog.staff_urls")),
     path("account/", include("citygate.accounts.urls")),
     path("privacy/", include("citygate.privacy.urls")),
     # The development SMS outbox answers 404 unless DEBUG is on.

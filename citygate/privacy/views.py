@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from citygate.accounts.auth import staff_session_valid
+from citygate.accounts.decorators import staff_required
 from citygate.accounts.models import User
 from citygate.core.errors import ApplicationError
 from citygate.core.validation import small_positive_int
@@ -39,21 +37,6 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)  # noqa: S101 - guaranteed by the login decorators
     return user
-
-
-def staff_required(view: View) -> View:
-    """Staff who passed the password and TOTP step in this session; others sign in first."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not (isinstance(user, User) and user.is_staff_member and staff_session_valid(request)):
-            return redirect_to_login(
-                request.get_full_path(), login_url=reverse("accounts:staff_login")
-            )
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _safe_next(request: HttpRequest, target: str | None) -> str:

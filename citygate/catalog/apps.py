@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CatalogConfig(AppConfig):
+    name = "citygate.catalog"
+    label = "catalog"
+    verbose_name = "Service catalogue"
