@@ -5,3 +5,6 @@ class InboxConfig(AppConfig):
     name = "citygate.inbox"
     label = "inbox"
     verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from citygate.inbox import notices  # noqa: F401 - registers the templates

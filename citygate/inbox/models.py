@@ -1,0 +1,102 @@
+"""Messages to a person, delivered in the app (the inbox on the messages page).
+
+A message stores the name of its template and the few values the template fills in, never
+its text: the text is written when the message is read, in the reader's language of the
+moment, so a message sent while someone used Chinese reads in English after they switch.
+
+`params` hold only what a template needs to say what happened (a service item's name, a date,
+a queue number). Never a person's name, phone number, ID number or address: the recipient
+knows who they are, and the inbox is the last place such data should be copied to.
+`citygate.inbox.services.notify` refuses keys named like personal data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+LINK_MAX_LENGTH = 200
+DEDUPE_KEY_MAX_LENGTH = 128
+TEMPLATE_NAME_MAX_LENGTH = 64
+
+
+class Kind(models.TextChoices):
+    """What sort of message it is, in the order the inbox lists them (first comes first)."""
+
+    OFFICIAL = "official", _("Official notice")
+    TRANSACTIONAL = "transactional", _("Progress")
+    NEWS = "news", _("News")
+
+
+# Lower is listed first.
+KIND_PRIORITY = {Kind.OFFICIAL: 0, Kind.TRANSACTIONAL: 1, Kind.NEWS: 2}
+
+
+def kind_priority() -> Case:
+    """An expression ordering messages by kind: official, then transactional, then news."""
+    whens: list[Any] = [
+        When(kind=kind.value, then=Value(rank)) for kind, rank in KIND_PRIORITY.items()
+    ]
+    return Case(*whens, default=Value(len(KIND_PRIORITY)), output_field=IntegerField())
+
+
+class Message(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_messages"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    template = models.CharField(max_length=TEMPLATE_NAME_MAX_LENGTH)
+    params = models.JSONField(default=dict, blank=True)
+    # A path on this site ("/account/"), never another site's address.
+    link = models.CharField(max_length=LINK_MAX_LENGTH, blank=True, default="")
+    # One event is delivered once, however many places report it ("appointment:<id>:booked").
+    dedupe_key = models.CharField(max_length=DEDUPE_KEY_MAX_LENGTH, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="message_unique_dedupe_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=Kind.values), name="message_kind_known"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient", "archived_at", "-created_at"], name="message_inbox_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # The template and id only: the text may say what a person applied for.
+        return f"Message {self.pk} ({self.template})"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def title_text(self) -> str:
+        """The title in the current language."""
+        from citygate.inbox.templates import render_title
+
+        return render_title(self.template, self.params)
+
+    @property
+    def body_text(self) -> str:
+        """The body in the current language."""
+        from citygate.inbox.templates import render_body
+
+        return render_body(self.template, self.params)

@@ -1,5 +1,11 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from citygate.inbox import views
 
 app_name = "inbox"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+# Mounted at the site root, beside the shell's messages page.
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("messages/<uuid:message_id>/read/", views.message_read, name="read"),
+    path("messages/<uuid:message_id>/archive/", views.message_archive, name="archive"),
+]

@@ -1,0 +1,59 @@
+"""Reads of a person's own inbox. Every read is scoped to the person asking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from citygate.accounts.models import User
+from citygate.inbox.models import Message, kind_priority
+
+INBOX_PAGE_SIZE = 20
+
+
+def inbox_for(*, user: User, include_archived: bool = False) -> QuerySet[Message]:
+    """The person's messages: official notices first, then progress, then news; newest first
+    within each kind."""
+    messages = Message.objects.filter(recipient=user)
+    if not include_archived:
+        messages = messages.filter(archived_at__isnull=True)
+    return messages.annotate(priority=kind_priority()).order_by("priority", "-created_at", "-id")
+
+
+def unread_count(*, user: User) -> int:
+    """Messages in the inbox (not archived) that the person has not read."""
+    return Message.objects.filter(
+        recipient=user, read_at__isnull=True, archived_at__isnull=True
+    ).count()
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    items: list[Message]
+    number: int
+    page_size: int
+    total: int
+    unread: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.number * self.page_size < self.total
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def inbox_page(*, user: User, page: int = 1, page_size: int = INBOX_PAGE_SIZE) -> InboxPage:
+    """One page of the inbox with its totals: three queries, however many messages there are."""
+    page = max(page, 1)
+    messages = inbox_for(user=user)
+    start = (page - 1) * page_size
+    return InboxPage(
+        items=list(messages[start : start + page_size]),
+        number=page,
+        page_size=page_size,
+        total=messages.count(),
+        unread=unread_count(user=user),
+    )

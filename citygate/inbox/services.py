@@ -1,0 +1,192 @@
+"""Telling a person something: `notify`, and the reader's own changes (read, archive).
+
+Any module calls ``notify(recipient=..., template="halls.appointment_booked", params={...})``
+inside its own transaction: the message is saved with the change that caused it, or not at all.
+A `dedupe_key` names the event, so the same event reported from two places (a service and a
+background task, say) reaches the person once.
+
+What notify refuses is a programming error, not a person's mistake, so it raises
+`ValueError` (or `KeyError` for an unknown template) rather than an `ApplicationError`.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+
+from citygate.accounts.models import User
+from citygate.core.errors import NotFound
+from citygate.core.logging import get_logger, is_personal_key, scrub_text
+from citygate.inbox import templates
+from citygate.inbox.models import DEDUPE_KEY_MAX_LENGTH, LINK_MAX_LENGTH, Message
+
+log = get_logger(__name__)
+
+PARAM_VALUE_MAX_LENGTH = 200
+_PARAM_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# A record's id ("…/3f2a1390-4123-845a-…/") can hold a run of digits that reads like a phone
+# number across its hyphens: ids are taken out before looking for personal numbers.
+_UUID_RE = re.compile(r"[0-9a-fA-F]{8}-?(?:[0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}")
+# Beyond what the log redaction already treats as personal (name, phone, id_number, address
+# and their variants): a name of one of the people a message might be tempted to name...
+_PERSON_WORDS = frozenset(
+    {"applicant", "resident", "person", "citizen", "contact", "recipient", "owner", "agent"}
+)
+# ...and parts that are personal wherever they appear.
+_PERSONAL_PARTS = frozenset({"surname", "birth", "birthday", "birthdate", "passport", "idcard"})
+
+
+def _holds_personal_number(text: str) -> bool:
+    text = _UUID_RE.sub("", text)
+    return scrub_text(text) != text
+
+
+def _personal_key(key: str) -> bool:
+    parts = set(key.split("_"))
+    if parts & _PERSONAL_PARTS:
+        return True
+    if "name" in parts and parts & _PERSON_WORDS:
+        return True
+    return is_personal_key(key)
+
+
+def _clean_params(
+    template: templates.MessageTemplate, params: Mapping[str, str | int]
+) -> dict[str, str | int]:
+    blanks = template.blanks()
+    values: dict[str, str | int] = {}
+    for key, value in params.items():
+        if not isinstance(key, str) or not _PARAM_KEY_RE.match(key):
+            raise ValueError(f"{template.name}: parameter names are lower_case words")
+        if _personal_key(key):
+            raise ValueError(
+                f"{template.name}: parameter {key!r} is named like personal data; a message "
+                "never carries a person's name, phone, ID number or address"
+            )
+        if key not in blanks:
+            raise ValueError(f"{template.name}: the template has no blank {key!r}")
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise ValueError(f"{template.name}: parameter {key!r} must be text or a whole number")
+        text = str(value)
+        if len(text) > PARAM_VALUE_MAX_LENGTH:
+            raise ValueError(f"{template.name}: parameter {key!r} is too long")
+        if _holds_personal_number(text):
+            raise ValueError(
+                f"{template.name}: parameter {key!r} holds what looks like a phone or ID number"
+            )
+        values[key] = value
+    missing = blanks - values.keys()
+    if missing:
+        raise ValueError(f"{template.name}: missing parameters {sorted(missing)}")
+    return values
+
+
+def _clean_link(link: str) -> str:
+    link = link.strip()
+    if not link:
+        return ""
+    if (
+        len(link) > LINK_MAX_LENGTH
+        or not link.startswith("/")
+        or link.startswith("//")
+        or any(ch.isspace() or not ch.isprintable() for ch in link)
+        or not url_has_allowed_host_and_scheme(link, allowed_hosts=set())
+    ):
+        raise ValueError("a message link is a path on this site, such as /account/")
+    if _holds_personal_number(link):
+        raise ValueError("a message link must not hold a phone or ID number")
+    return link
+
+
+def _clean_dedupe_key(dedupe_key: str) -> str:
+    dedupe_key = dedupe_key.strip()
+    if len(dedupe_key) > DEDUPE_KEY_MAX_LENGTH:
+        raise ValueError(f"a dedupe key has at most {DEDUPE_KEY_MAX_LENGTH} characters")
+    if _holds_personal_number(dedupe_key):
+        raise ValueError("a dedupe key must not hold a phone or ID number")
+    return dedupe_key
+
+
+def notify(
+    *,
+    recipient: User,
+    template: str,
+    params: Mapping[str, str | int] | None = None,
+    link: str = "",
+    dedupe_key: str = "",
+) -> Message | None:
+    """Delivers a message to the person's inbox; None when this dedupe key already was.
+
+    Safe inside another service's transaction: a repeated event is absorbed in a savepoint and
+    leaves the caller's transaction usable.
+    """
+    found = templates.get(template)
+    values = _clean_params(found, params or {})
+    link = _clean_link(link)
+    dedupe_key = _clean_dedupe_key(dedupe_key)
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                recipient=recipient,
+                kind=found.kind,
+                template=found.name,
+                params=values,
+                link=link,
+                dedupe_key=dedupe_key,
+            )
+    except IntegrityError:
+        if not dedupe_key:
+            raise
+        if not Message.objects.filter(recipient=recipient, dedupe_key=dedupe_key).exists():
+            raise
+        log.info("inbox.message_repeated", recipient_id=str(recipient.pk), template=found.name)
+        return None
+    log.info(
+        "inbox.message_delivered",
+        message_id=str(message.pk),
+        recipient_id=str(recipient.pk),
+        template=found.name,
+        kind=found.kind,
+    )
+    return message
+
+
+def _own_message(user: User, message_id: uuid.UUID | str) -> Message:
+    try:
+        key = message_id if isinstance(message_id, uuid.UUID) else uuid.UUID(str(message_id))
+    except ValueError:
+        raise NotFound(_("There is no such message.")) from None
+    message = Message.objects.select_for_update().filter(pk=key, recipient=user).first()
+    if message is None:
+        # Another person's message is answered like one that does not exist.
+        raise NotFound(_("There is no such message."))
+    return message
+
+
+def message_mark_read(*, user: User, message_id: uuid.UUID | str) -> Message:
+    with transaction.atomic():
+        message = _own_message(user, message_id)
+        if message.read_at is None:
+            message.read_at = timezone.now()
+            message.save(update_fields=["read_at"])
+            log.info("inbox.message_read", message_id=str(message.pk), user_id=str(user.pk))
+    return message
+
+
+def message_archive(*, user: User, message_id: uuid.UUID | str) -> Message:
+    """Moves the message out of the inbox; archiving it also counts as reading it."""
+    with transaction.atomic():
+        message = _own_message(user, message_id)
+        if message.archived_at is None:
+            now = timezone.now()
+            message.archived_at = now
+            message.read_at = message.read_at or now
+            message.save(update_fields=["archived_at", "read_at"])
+            log.info("inbox.message_archived", message_id=str(message.pk), user_id=str(user.pk))
+    return message

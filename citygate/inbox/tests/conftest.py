@@ -1,0 +1,63 @@
+"""Fixtures of the inbox tests: two residents, their clients, and templates of every kind."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.utils.translation import gettext_lazy as _
+
+from citygate.accounts.models import User
+from citygate.inbox.models import Kind
+from citygate.inbox.templates import MessageTemplate, register
+from citygate.privacy.testing import consent_all_required
+
+# Templates for the tests alone, one of each kind the real ones do not cover yet.
+PROGRESS = register(
+    MessageTemplate(
+        name="inbox_tests.progress",
+        kind=Kind.TRANSACTIONAL,
+        title=_("Progress on %(item)s"),
+        body=_("Your application moved to step %(step)s."),
+    )
+)
+NEWS = register(
+    MessageTemplate(
+        name="inbox_tests.news",
+        kind=Kind.NEWS,
+        title=_("City news"),
+        body=_("A new article is out."),
+    )
+)
+
+
+def resident_with(phone: str) -> User:
+    user = User.objects.create_user(phone=phone)
+    consent_all_required(user)
+    return user
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def resident(db: None) -> User:
+    # Fictional: the 199 9999 range belongs to nobody outside these tests.
+    return resident_with("19999990401")
+
+
+@pytest.fixture
+def other_resident(db: None) -> User:
+    return resident_with("19999990402")
+
+
+@pytest.fixture
+def resident_client(resident: User) -> Client:
+    return signed_in(resident)
+
+
+@pytest.fixture
+def other_client(other_resident: User) -> Client:
+    return signed_in(other_resident)
