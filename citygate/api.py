@@ -77,6 +77,7 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 def register_routers() -> None:
     from citygate.accounts.api import router as accounts_router
     from citygate.catalog.api import router as catalog_router
+    from citygate.catalog.staff_api import router as catalog_staff_router
     from citygate.halls.api import router as halls_router
     from citygate.inbox.api import router as inbox_router
     from citygate.privacy.api import router as privacy_router
@@ -84,6 +85,7 @@ def register_routers() -> None:
     api.add_router("", accounts_router)
     api.add_router("", privacy_router)
     api.add_router("", catalog_router)
+    api.add_router("", catalog_staff_router)
     api.add_router("", halls_router)
     api.add_router("", inbox_router)
 

@@ -181,7 +181,8 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 # --- Request limits ---------------------------------------------------------------------------
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+# The catalogue's item editor posts up to about 500 fields (40 materials of 8 fields each).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 600
 
 # --- Security ---------------------------------------------------------------------------------
 

@@ -8,11 +8,13 @@ kept, so the history of an item is its list of revisions.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db import models
-from django.db.models import F, Q
+from django.core.cache import cache
+from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +58,10 @@ class ServiceItem(models.Model):
         "ItemRevision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True)
+
+    # The published content's search terms ({"v": analysis version, "t": {term: weight}}),
+    # computed once at publication so that building a process's index only reads them.
+    search_terms = models.JSONField(default=dict, blank=True)
 
     # How often residents open the guide: the second key of the search ranking.
     popularity = models.PositiveIntegerField(default=0)
@@ -189,32 +195,39 @@ class LifeEventItem(models.Model):
         return f"{self.life_event_id}:{self.item_id}"
 
 
-class CatalogState(models.Model):
-    """One row: a counter raised by every change to what is published.
+STATE_CACHE_KEY = "catalog:state"
 
-    Each server process keeps its search index in memory and rebuilds it when the counter it
-    read differs from this one, so a publication is searchable everywhere at the next query.
+
+class CatalogState(models.Model):
+    """One row: a token replaced by every change to what is published.
+
+    Each server process keeps its search index in memory and rebuilds it when the token it
+    built from differs from this one, so a publication is searchable everywhere at the next
+    query. A random token rather than a counter: a rolled-back change can never leave two
+    different catalogues under the same value.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    revision = models.PositiveBigIntegerField(default=0)
+    token = models.CharField(max_length=32, default="")
     changed_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"catalogue revision {self.revision}"
+        return f"catalogue state {self.token}"
 
     @classmethod
     def bump(cls) -> None:
-        updated = cls.objects.filter(id=1).update(
-            revision=F("revision") + 1, changed_at=timezone.now()
-        )
-        if not updated:
-            cls.objects.get_or_create(id=1, defaults={"revision": 1})
+        token = uuid.uuid4().hex
+        cls.objects.update_or_create(id=1, defaults={"token": token, "changed_at": timezone.now()})
+        # The copy in the cache (selectors.catalogue_version) goes now, for this transaction's
+        # own later reads, and again on commit, in case another process read the old token
+        # from the database meanwhile.
+        cache.delete(STATE_CACHE_KEY)
+        transaction.on_commit(lambda: cache.delete(STATE_CACHE_KEY))
 
     @classmethod
-    def current(cls) -> int:
-        value: Any = cls.objects.filter(id=1).values_list("revision", flat=True).first()
-        return int(value or 0)
+    def current(cls) -> str:
+        value: Any = cls.objects.filter(id=1).values_list("token", flat=True).first()
+        return str(value or "")
 
 
 class SearchMiss(models.Model):

@@ -4,18 +4,37 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from citygate.accounts.models import User
 from citygate.accounts.roles import Role
 from citygate.catalog.models import (
+    STATE_CACHE_KEY,
+    CatalogState,
     ItemRevision,
     ItemStatus,
     LifeEvent,
+    RevisionState,
     SearchMiss,
     ServiceItem,
 )
+
+# How long a server process trusts its cached copy of the catalogue's state token. With a
+# shared cache (Redis) a change is seen at once; with the local-memory cache other processes
+# on the same machine see it within this time.
+STATE_CACHE_SECONDS = 2
+
+
+def catalogue_version() -> str:
+    """The catalogue's state token: changes with every publication or withdrawal."""
+    token = cache.get(STATE_CACHE_KEY)
+    if token is None:
+        token = CatalogState.current()
+        cache.set(STATE_CACHE_KEY, token, STATE_CACHE_SECONDS)
+    return str(token)
+
 
 # Below this many counts a missed query is not shown to operators: a query typed once may be
 # a name or something else personal, while one typed by several people is a wording to learn.
@@ -49,13 +68,22 @@ def life_event_list() -> QuerySet[LifeEvent]:
     ).order_by("order", "slug")
 
 
-def life_event_get(*, slug: str) -> LifeEvent | None:
+def _with_published_items(events: QuerySet[LifeEvent]) -> QuerySet[LifeEvent]:
     items = published_items().order_by("lifeeventitem__order")
-    return (
-        LifeEvent.objects.filter(slug=slug)
-        .prefetch_related(Prefetch("items", queryset=items, to_attr="published_items"))
-        .first()
-    )
+    return events.prefetch_related(Prefetch("items", queryset=items, to_attr="published_items"))
+
+
+def life_event_get(*, slug: str) -> LifeEvent | None:
+    """A life event with its published items in order, as `published_items`."""
+    return _with_published_items(LifeEvent.objects.filter(slug=slug)).first()
+
+
+def life_events_with_items() -> QuerySet[LifeEvent]:
+    return _with_published_items(LifeEvent.objects.order_by("order", "slug"))
+
+
+def life_events_of_item(*, item: ServiceItem) -> QuerySet[LifeEvent]:
+    return LifeEvent.objects.filter(lifeeventitem__item=item).order_by("order")
 
 
 def editable_department_ids(*, user: User) -> set[int]:
@@ -80,6 +108,62 @@ def staff_item_get(*, user: User, code: str) -> ServiceItem | None:
 
 def item_history(*, item: ServiceItem) -> QuerySet[ItemRevision]:
     return item.revisions.select_related("created_by", "reviewed_by").order_by("-number")
+
+
+# --- The back office --------------------------------------------------------------------------
+
+OPEN_REVISION_STATES = (RevisionState.DRAFT, RevisionState.SUBMITTED, RevisionState.RETURNED)
+
+
+def admin_department_ids(*, user: User) -> set[int]:
+    """Departments whose items this staff member may publish, return and withdraw."""
+    return {
+        role.department_id
+        for role in user.staff_roles.all()
+        if role.department_id is not None and role.role == Role.DEPARTMENT_ADMIN
+    }
+
+
+def with_open_revision(items: QuerySet[ServiceItem]) -> QuerySet[ServiceItem]:
+    """The items with their open revision (there is at most one) in `open_revisions`."""
+    return items.prefetch_related(
+        Prefetch(
+            "revisions",
+            queryset=ItemRevision.objects.filter(state__in=OPEN_REVISION_STATES),
+            to_attr="open_revisions",
+        )
+    )
+
+
+def staff_item_rows(*, user: User, state: str = "") -> QuerySet[ServiceItem]:
+    """The items of the staff member's departments, with their open revisions, by code."""
+    items = with_open_revision(staff_item_list(user=user))
+    if state in {"draft", "submitted", "returned"}:
+        items = items.filter(revisions__state=state)
+    elif state == "published":
+        items = items.filter(status=ItemStatus.PUBLISHED)
+    elif state == "unpublished":
+        items = items.filter(status=ItemStatus.DRAFT)
+    elif state == "withdrawn":
+        items = items.filter(status=ItemStatus.WITHDRAWN)
+    return items.order_by("code")
+
+
+def staff_review_queue(*, user: User) -> QuerySet[ItemRevision]:
+    """Revisions waiting for review in the departments the staff member administers."""
+    return (
+        ItemRevision.objects.filter(
+            state=RevisionState.SUBMITTED,
+            item__department_id__in=admin_department_ids(user=user),
+        )
+        .select_related("item", "item__department", "created_by")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def staff_review_count(*, user: User) -> int:
+    """How many of those the staff member may review: the ones someone else wrote."""
+    return staff_review_queue(user=user).exclude(created_by=user).count()
 
 
 def search_miss_report(*, days: int = 30, limit: int = 100) -> list[tuple[str, int]]:

@@ -29,6 +29,7 @@ from citygate.catalog.models import (
     SearchMiss,
     ServiceItem,
 )
+from citygate.catalog.search import stored_terms
 from citygate.core.errors import ApplicationError, InvalidInput, NotFound, PermissionDenied
 from citygate.core.logging import get_logger
 from citygate.directory.models import Department, District
@@ -80,7 +81,9 @@ def _resolve_place(*, department: str, district: str) -> tuple[Department, Distr
 
 
 @transaction.atomic
-def item_create(*, record: ItemRecord, by: User) -> ItemRevision:
+def item_create(
+    *, record: ItemRecord, by: User, summary: str = "", source: str = "editor"
+) -> ItemRevision:
     """A new item, not yet published, with its first revision as a draft."""
     department, district = _resolve_place(department=record.department, district=record.district)
     if not _roles_in(by, department.pk) & {Role.CLERK, Role.DEPARTMENT_ADMIN}:
@@ -101,7 +104,12 @@ def item_create(*, record: ItemRecord, by: User) -> ItemRevision:
             status=409,
         ) from None
     revision = ItemRevision.objects.create(
-        item=item, number=1, content=record.content.model_dump(mode="json"), created_by=by
+        item=item,
+        number=1,
+        content=record.content.model_dump(mode="json"),
+        created_by=by,
+        summary=summary[:200],
+        source=source,
     )
     log.info("catalog.item_created", item_id=item.pk, revision_id=revision.pk, by=str(by.pk))
     return revision
@@ -125,6 +133,8 @@ def revision_save(
             status=409,
         )
     revision.content = data
+    # The author is whoever wrote the content last: the one who may not review it.
+    revision.created_by = by
     revision.state = RevisionState.DRAFT
     revision.summary = summary[:200]
     revision.source = source
@@ -185,12 +195,21 @@ def revision_return(*, revision_id: int, by: User, comment: str) -> ItemRevision
 
 
 def _publish(revision: ItemRevision) -> None:
-    item = ServiceItem.objects.select_for_update().get(pk=revision.item_id)
+    item = (
+        ServiceItem.objects.select_for_update()
+        .select_related("department")
+        .get(pk=revision.item_id)
+    )
     item.revisions.filter(state=RevisionState.PUBLISHED).update(state=RevisionState.SUPERSEDED)
     revision.state = RevisionState.PUBLISHED
     revision.save()
 
     item.apply_content(revision.guide)
+    item.search_terms = stored_terms(
+        content=item.content,
+        department_name=item.department.name_zh,
+        department_name_en=item.department.name_en,
+    )
     item.status = ItemStatus.PUBLISHED
     item.published_revision = revision
     item.published_at = timezone.now()
@@ -220,11 +239,41 @@ def item_withdraw(*, item: ServiceItem, by: User, reason: str) -> ServiceItem:
             _("Only an administrator of the department can withdraw an item."),
             code="review_not_allowed",
         )
+    if item.status != ItemStatus.PUBLISHED:
+        # A guide never published has nothing residents could read; withdrawn is withdrawn.
+        raise ApplicationError(
+            "item_not_published", _("Only a published item can be withdrawn."), status=409
+        )
     item.status = ItemStatus.WITHDRAWN
     item.save(update_fields=["status"])
     CatalogState.bump()
     log.info("catalog.item_withdrawn", item_id=item.pk, by=str(by.pk), reason_length=len(reason))
     return item
+
+
+def catalogue_reindex(*, batch: int = 500) -> int:
+    """Recomputes the stored search terms an older analysis made; returns how many."""
+    from citygate.catalog.analysis import VERSION
+
+    updated = 0
+    stale = (
+        ServiceItem.objects.filter(status__in=[ItemStatus.PUBLISHED, ItemStatus.WITHDRAWN])
+        .exclude(search_terms__v=VERSION)
+        .select_related("department")
+    )
+    while chunk := list(stale[:batch]):
+        for item in chunk:
+            item.search_terms = stored_terms(
+                content=item.content,
+                department_name=item.department.name_zh,
+                department_name_en=item.department.name_en,
+            )
+        ServiceItem.objects.bulk_update(chunk, ["search_terms"])
+        updated += len(chunk)
+    if updated:
+        CatalogState.bump()
+    log.info("catalog.reindexed", items=updated)
+    return updated
 
 
 def _link_life_events(item: ServiceItem, slugs: Iterable[str]) -> None:
@@ -250,13 +299,13 @@ def item_publish_demo(*, record: ItemRecord) -> ServiceItem:
         state=RevisionState.DRAFT,
     )
     _publish(revision)
+    item.refresh_from_db()
     return item
 
 
-@transaction.atomic
-def item_viewed(*, item: ServiceItem) -> None:
-    """Counts one opening of the guide (the popularity the search ranks by second)."""
-    ServiceItem.objects.filter(pk=item.pk).update(popularity=F("popularity") + 1)
+def item_viewed(*, code: str, count: int = 1) -> None:
+    """Counts openings of the guide (the popularity the search ranks by second)."""
+    ServiceItem.objects.filter(code=code).update(popularity=F("popularity") + count)
 
 
 # Runs of digits could be a phone, an ID or a card number: never kept.

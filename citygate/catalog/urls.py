@@ -1,5 +1,11 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from citygate.catalog import views
 
 app_name = "catalog"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("services/item/<str:code>/", views.item_detail, name="item"),
+    path("services/item/<str:code>/apply/", views.item_apply, name="apply"),
+    path("services/events/<slug:slug>/", views.life_event_detail, name="life_event"),
+]

@@ -16,6 +16,10 @@ from citygate.core.http import address_hash
 Handler = Callable[[HttpRequest], HttpResponse]
 
 API_PREFIX = "/api/"
+# A file uploaded to the API (multipart form data, as the catalogue import takes) may be larger
+# than a JSON body; the view checks its own limit on the file. Django keeps file parts out of
+# DATA_UPLOAD_MAX_MEMORY_SIZE and streams big ones to disk.
+API_UPLOAD_MAX_SIZE = 6 * 1024 * 1024
 
 
 class RequestContextMiddleware:
@@ -83,12 +87,13 @@ class ApiBodyGuardMiddleware:
         except ValueError:
             length = 0
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if length > limit:
-            return api_error("body_too_large", _("The request body is too large."), 413)
-
         content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
         if content_type.startswith("multipart/"):
+            if length > API_UPLOAD_MAX_SIZE:
+                return api_error("body_too_large", _("The request body is too large."), 413)
             return None
+        if length > limit:
+            return api_error("body_too_large", _("The request body is too large."), 413)
         body = request.body
         if len(body) > limit:
             return api_error("body_too_large", _("The request body is too large."), 413)

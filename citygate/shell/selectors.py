@@ -1,8 +1,7 @@
-"""What the app shell shows: the service categories, life events and display preferences.
+"""What the app shell shows: the service categories and display preferences.
 
-The categories and life events are fixed navigation, not data: the service catalogue that will
-list the individual services behind them comes later, so every page built on these says
-honestly that online handling is not available yet.
+The categories are fixed navigation; the catalogue's items name the category they belong to
+(`ServiceItem.category`). Life events are catalogue data (`citygate.catalog`).
 """
 
 from __future__ import annotations
@@ -24,14 +23,6 @@ class ServiceCategory:
     summary: Promise
     # Shown on the simplified home page of elderly mode, where fewer, bigger tiles fit.
     elderly_home: bool = False
-
-
-@dataclass(frozen=True)
-class LifeEvent:
-    slug: str
-    icon: str
-    name: Promise
-    summary: Promise
 
 
 SERVICE_CATEGORIES: tuple[ServiceCategory, ...] = (
@@ -103,39 +94,6 @@ SERVICE_CATEGORIES: tuple[ServiceCategory, ...] = (
     ),
 )
 
-LIFE_EVENTS: tuple[LifeEvent, ...] = (
-    LifeEvent(
-        "newborn",
-        "baby",
-        _("Having a baby"),
-        _("Birth certificate, household registration and medical insurance in one go."),
-    ),
-    LifeEvent(
-        "start-business",
-        "building",
-        _("Starting a business"),
-        _("Registration, seal, tax and social security set up together."),
-    ),
-    LifeEvent(
-        "retirement",
-        "sun",
-        _("Retiring"),
-        _("Pension, medical insurance and housing fund settled together."),
-    ),
-    LifeEvent(
-        "second-hand-home",
-        "key",
-        _("Buying or selling a second-hand home"),
-        _("Property transfer, tax and utilities changed over together."),
-    ),
-    LifeEvent(
-        "residence-permit",
-        "id-card",
-        _("Getting a residence permit"),
-        _("Residence registration and the permit in one application."),
-    ),
-)
-
 
 def service_category_list(*, elderly: bool = False) -> list[ServiceCategory]:
     if elderly:
@@ -148,10 +106,6 @@ def service_category_get(*, slug: str) -> ServiceCategory | None:
         if category.slug == slug:
             return category
     return None
-
-
-def life_event_list() -> list[LifeEvent]:
-    return list(LIFE_EVENTS)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,11 @@ from django.views.i18n import set_language
 
 from citygate.accounts.models import User
 from citygate.accounts.services import user_preferences_update
+from citygate.catalog import selectors as catalog_selectors
+from citygate.catalog.api import SearchIn, search_out, search_run
+from citygate.directory.selectors import department_list
 from citygate.shell import selectors
+from citygate.shell.forms import SearchForm
 from citygate.shell.middleware import set_elderly_cookie
 
 THEME_COLOUR = "#0b5c6b"
@@ -40,6 +44,8 @@ SHELL_STATIC_FILES = (
     "citygate/img/success.svg",
     "citygate/img/warning.svg",
 )
+SEARCH_PAGE_LIMIT = 20
+
 # Raise when the offline page changes, so installed workers fetch it again.
 OFFLINE_PAGE_VERSION = "1"
 
@@ -54,7 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
     elderly = bool(getattr(request, "elderly_mode", False))
     context = {
         "categories": selectors.service_category_list(elderly=elderly),
-        "life_events": selectors.life_event_list(),
+        "life_events": catalog_selectors.life_event_list(),
     }
     return render(request, "shell/home.html", context)
 
@@ -63,7 +69,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def services_index(request: HttpRequest) -> HttpResponse:
     context = {
         "categories": selectors.service_category_list(),
-        "life_events": selectors.life_event_list(),
+        "life_events": catalog_selectors.life_event_list(),
     }
     return render(request, "shell/services.html", context)
 
@@ -73,20 +79,48 @@ def service_category(request: HttpRequest, slug: str) -> HttpResponse:
     category = selectors.service_category_get(slug=slug)
     if category is None:
         raise Http404
-    return render(request, "shell/category.html", {"category": category})
+    items = catalog_selectors.item_list_for_category(category=category.slug)
+    return render(request, "shell/category.html", {"category": category, "items": items})
 
 
+@never_cache
 @require_GET
 def messages_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "shell/messages.html")
+    """The signed-in person's inbox, a page at a time; the empty state otherwise."""
+    from citygate.core.validation import small_positive_int
+    from citygate.inbox.selectors import inbox_page
+
+    user = _signed_in_user(request)
+    if user is None:
+        return render(request, "shell/messages.html")
+    page = small_positive_int(request.GET.get("page", ""), maximum=10_000) or 1
+    return render(request, "shell/messages.html", {"inbox": inbox_page(user=user, page=page)})
 
 
 @require_http_methods(["GET", "POST"])
+@never_cache
 def search(request: HttpRequest) -> HttpResponse:
-    # The search form posts, so what a person types (an ID number, say) never sits in a URL.
-    # The query is deliberately not read: the catalogue search does not exist yet, and what was
-    # typed may be personal, so it is neither echoed nor logged.
-    return render(request, "shell/search.html", {"categories": selectors.service_category_list()})
+    """The catalogue search, ranked exactly as the API ranks.
+
+    The form posts, so what a person types (an ID number, say) never sits in a URL; the page
+    shows the query back only inside the form's own field.
+    """
+    form = SearchForm(request.POST if request.method == "POST" else None)
+    context: dict[str, object] = {
+        "form": form,
+        "categories": selectors.service_category_list(),
+        "departments": department_list(),
+    }
+    if form.is_bound and form.is_valid():
+        params = SearchIn(
+            q=form.cleaned_data["q"],
+            limit=SEARCH_PAGE_LIMIT,
+            department=form.cleaned_data["department"],
+            audience=form.cleaned_data["audience"],
+        )
+        result = search_run(params)
+        context["result"] = search_out(result, english=not _current_language().startswith("zh"))
+    return render(request, "shell/search.html", context)
 
 
 @require_GET

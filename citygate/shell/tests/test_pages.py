@@ -33,7 +33,7 @@ def test_page_frame_offers_language_and_elderly_switches_and_agreements(
 
 
 @pytest.mark.parametrize("category", SERVICE_CATEGORIES, ids=lambda c: c.slug)
-def test_category_page_says_honestly_that_it_is_coming_soon(
+def test_category_page_without_published_items_says_so_honestly(
     client: Client, category: object
 ) -> None:
     # when
@@ -41,7 +41,7 @@ def test_category_page_says_honestly_that_it_is_coming_soon(
 
     # then
     assert response.status_code == 200
-    assert "即将上线" in response.content.decode()
+    assert "该分类下暂无服务事项" in response.content.decode()
 
 
 def test_category_page_unknown_slug_is_not_found(client: Client) -> None:
@@ -61,19 +61,20 @@ def test_services_page_lists_every_category(client: Client) -> None:
         assert f'href="/services/{category.slug}/"' in html
 
 
-def test_search_page_says_search_is_not_available_and_echoes_nothing(client: Client) -> None:
+def test_search_page_shows_what_was_typed_only_in_its_own_field(client: Client) -> None:
     # given
     typed = "13912345678 张三 320508199001011234"
 
     # when
     response = client.post("/search/", {"q": typed})
 
-    # then
+    # then the text is back in the search box, nowhere else, and the page is never stored
     assert response.status_code == 200
     html = response.content.decode()
-    assert "服务搜索功能尚未开通" in html
+    assert f'value="{typed}"' in html
     for part in typed.split():
-        assert part not in html
+        assert html.count(part) == 1
+    assert "no-store" in response["Cache-Control"]
     # The switches return to the path, never to the query that was typed.
     assert 'name="next" value="/search/"' in html
 

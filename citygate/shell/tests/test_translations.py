@@ -20,7 +20,10 @@ OTHER_APPS = ["accounts/*", "privacy/*", "directory/*"]
 
 
 def _entries(text: str) -> list[tuple[str, str, bool, bool]]:
-    """(msgid, msgstr, fuzzy, obsolete) of each entry; the header has msgid ""."""
+    """(msgid, msgstr, fuzzy, obsolete) of each entry; the header has msgid "".
+
+    For a plural entry these are the singular msgid and msgstr[0] (Chinese has one form).
+    """
     entries = []
     for block in re.split(r"\n\s*\n", text.strip()):
         lines = block.splitlines()
@@ -31,9 +34,13 @@ def _entries(text: str) -> list[tuple[str, str, bool, bool]]:
         current: list[str] | None = None
         for line in lines:
             keyword, _, rest = line.partition(" ")
+            keyword = {"msgstr[0]": "msgstr"}.get(keyword, keyword)
             if keyword in {"msgid", "msgstr"}:
                 current = parts[keyword]
                 line = rest
+            elif keyword.startswith(("msgid_plural", "msgstr[")):
+                current = None
+                continue
             elif not line.startswith('"'):
                 continue
             if current is not None:
@@ -84,9 +91,13 @@ def test_compiled_catalogue_matches_the_source_catalogue() -> None:
         compiled = gettext.GNUTranslations(compiled_file)
 
     # then
+    plurals = set(re.findall(r'^msgid "(.*)"\nmsgid_plural', CATALOGUE.read_text(), re.M))
     stale = [
         msgid
         for msgid, msgstr, _, old in entries
-        if msgid and not old and compiled.gettext(msgid) != msgstr
+        if msgid
+        and not old
+        and (compiled.ngettext(msgid, msgid, 1) if msgid in plurals else compiled.gettext(msgid))
+        != msgstr
     ]
     assert not stale, f"run compilemessages: {stale[:5]}"

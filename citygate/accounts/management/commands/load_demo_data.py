@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 
 from citygate.accounts import services
 from citygate.accounts.models import Enterprise, User
+from citygate.catalog import demo as catalog_demo
 from citygate.directory.models import Department, District
 from citygate.privacy.models import ConsentChannel
 
@@ -178,6 +179,10 @@ class Command(BaseCommand):
                     totp_secret=staff.totp_secret,
                 )
                 created.append(staff.login_name)
+
+        items = catalog_demo.load()
+        if items:
+            created.append(f"{items} service items")
         return created
 
     def _resident(self, resident: Resident) -> tuple[User, bool]:

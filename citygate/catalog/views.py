@@ -1,0 +1,96 @@
+"""Public catalogue pages: an item's guide (办事指南) and a life event's bundle of items."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from citygate.catalog import labels, selectors, services
+from citygate.catalog.content import ItemContent
+from citygate.catalog.models import ItemStatus, ServiceItem
+from citygate.catalog.selectors import catalogue_version
+from citygate.core.pagecache import page_context, public_page
+from citygate.shell.selectors import service_category_get
+
+# Openings are counted in the cache and written to the item once per this many, so reading a
+# guide costs no database write.
+VIEWS_PER_WRITE = 10
+
+
+def _count_view(code: str) -> None:
+    key = f"catalog:views:{code}"
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.add(key, 0, timeout=None)
+        count = cache.incr(key)
+    if count % VIEWS_PER_WRITE == 0:
+        services.item_viewed(code=code, count=VIEWS_PER_WRITE)
+
+
+def _halls_for(item: ServiceItem) -> list[object]:
+    # The halls app answers which halls handle the item; without it the guide still reads.
+    try:
+        from citygate.halls.selectors import halls_for_item
+    except ImportError:
+        return []
+    return list(halls_for_item(item=item))
+
+
+@require_GET
+def item_detail(request: HttpRequest, code: str) -> HttpResponse:
+    response = _item_page(request, code)
+    if response.status_code == 200:
+        _count_view(code)
+    return response
+
+
+@public_page(version=catalogue_version)
+def _item_page(request: HttpRequest, code: str) -> HttpResponse:
+    item = selectors.item_get_public(code=code)
+    if item is None:
+        raise Http404
+    guide = ItemContent.model_validate(item.content)
+    context = {
+        "item": item,
+        "guide": guide,
+        "facts": {
+            "type": labels.ITEM_TYPES[guide.item_type],
+            "audience": [labels.AUDIENCES[audience] for audience in guide.audience],
+            "depth": labels.ONLINE_DEPTHS[guide.online_depth],
+            "scope": labels.SCOPES[guide.scope],
+        },
+        "materials": [
+            {
+                "material": material,
+                "form": labels.MATERIAL_FORMS[material.form],
+                "necessity": labels.NECESSITIES[material.necessity],
+            }
+            for material in guide.materials
+        ],
+        "withdrawn": item.status == ItemStatus.WITHDRAWN,
+        "category": service_category_get(slug=item.category),
+        "halls": _halls_for(item) if item.appointment else [],
+        "life_events": selectors.life_events_of_item(item=item),
+    }
+    return render(request, "catalog/item.html", page_context(request, context))
+
+
+@require_GET
+def item_apply(request: HttpRequest, code: str) -> HttpResponse:
+    item = selectors.item_get_public(code=code)
+    if item is None or item.status != ItemStatus.PUBLISHED or not item.can_apply_online:
+        raise Http404
+    # TODO(#4): the online application form and workflow of the item replace this page.
+    return render(request, "catalog/apply.html", {"item": item})
+
+
+@require_GET
+@public_page(version=catalogue_version)
+def life_event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    event = selectors.life_event_get(slug=slug)
+    if event is None:
+        raise Http404
+    return render(request, "catalog/life_event.html", page_context(request, {"event": event}))
