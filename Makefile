@@ -8,7 +8,8 @@ HOST ?= 127.0.0.1
 MANAGE := $(BIN)/python manage.py
 DEV_ENV := CITYGATE_DEBUG=1
 
-.PHONY: run test test-suite lint format migrate demo browser-deps clean lock check-deploy venv
+.PHONY: run test test-suite lint format migrate demo browser-deps clean lock check-deploy venv \
+	bench bench-deps
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,8 +52,19 @@ test-suite: venv
 lint: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy --strict citygate manage.py conftest.py
+	$(BIN)/mypy --strict citygate bench manage.py conftest.py
 	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
+
+# The benchmarks (docs/benchmarks.md): search quality and latency, then HTTP throughput.
+bench-deps:
+	@if ! command -v wrk >/dev/null; then \
+		echo "Installing wrk"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	fi
+
+bench: venv bench-deps
+	$(BIN)/python bench/search.py
+	$(BIN)/python bench/catalog.py
 
 format: venv
 	$(BIN)/ruff format .

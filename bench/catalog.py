@@ -1,0 +1,201 @@
+"""Throughput of the search API and of an item's guide page, against the smallest Django view.
+
+For each catalogue size (synthetic items added to the demo catalogue), the site is served by
+granian (WSGI, the production server) and driven by wrk: first /bench/hello (a view that
+returns five bytes: the baseline), then the search API with the benchmark's colloquial
+queries in turn, then guide pages of the demo items in turn. It reports requests per second,
+each endpoint's ratio to the baseline (target: at least 0.5), and the database queries per
+request measured in process (which must not grow with the catalogue).
+
+    .venv/bin/python bench/catalog.py                 # sizes 1000,10000
+    .venv/bin/python bench/catalog.py --sizes 1000,100000 --duration 10
+    .venv/bin/python bench/catalog.py --quick         # one size, short runs (a smoke run)
+
+Needs wrk (`make bench-deps` installs it from Debian's packages).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import BENCH_DIR, ROOT, demo_catalogue_load, django_setup, synthetic_fill
+
+RATIO_TARGET = 0.5
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve(port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+    command = [
+        str(Path(sys.executable).parent / "granian"),
+        "--interface", "wsgi",
+        "--host", "127.0.0.1",
+        "--port", str(port),
+        "--workers", str(workers),
+        "--blocking-threads", "8",
+        "--log-level", "warning",
+        "citygate.wsgi:application",
+    ]  # fmt: skip
+    server = subprocess.Popen(command, env=env, cwd=ROOT)  # noqa: S603 - our own argv
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/hello", timeout=1).read()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("the server did not start")
+
+
+def wrk(url: str, paths_file: Path | None, *, duration: int, connections: int) -> dict[str, float]:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
+    env = dict(os.environ)
+    if paths_file is not None:
+        command += ["-s", str(ROOT / "bench" / "rotate.lua")]
+        env["WRK_PATHS"] = str(paths_file)
+    output = subprocess.run(  # noqa: S603 - our own argv
+        [*command, url], capture_output=True, text=True, env=env, check=True
+    )
+    text = output.stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", text)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    return {
+        "rps": round(rate, 1),
+        "p99_ms": round(float(p99.group(1)) * scale[p99.group(2)], 2) if p99 else 0.0,
+        "non_2xx": int(errors.group(1)) if errors else 0,
+    }
+
+
+def query_counts(search_paths: list[str], item_paths: list[str]) -> dict[str, int]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    counts = {}
+    for name, path in (("search", search_paths[0]), ("item", item_paths[0])):
+        client.get(path)  # the first search of a process builds its index
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        counts[name] = len(queries)
+    return counts
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--duration", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is not installed: run `make bench-deps`", file=sys.stderr)
+        return 2
+    sizes = [1000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    duration = 2 if args.quick else args.duration
+
+    django_setup("catalog")
+    from citygate.catalog.models import ServiceItem
+
+    rng = random.Random(20200527)
+    demo_catalogue_load(rng)
+    queries = json.loads((ROOT / "bench" / "search_queries.json").read_text(encoding="utf-8"))
+    search_paths = [
+        "/api/v1/services/search?" + urllib.parse.urlencode({"q": q["q"], "limit": 10})
+        for q in queries
+    ]
+    codes = list(
+        ServiceItem.objects.exclude(code__startswith="SYN-").values_list("code", flat=True)
+    )
+    item_paths = [f"/services/item/{urllib.parse.quote(code)}/" for code in codes]
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    search_file = BENCH_DIR / "search_paths.txt"
+    search_file.write_text("\n".join(search_paths) + "\n", encoding="utf-8")
+    item_file = BENCH_DIR / "item_paths.txt"
+    item_file.write_text("\n".join(item_paths) + "\n", encoding="utf-8")
+
+    rows: list[dict[str, Any]] = []
+    for size in sizes:
+        total = synthetic_fill(size, rng)
+        counts = query_counts(search_paths, item_paths)
+        port = free_port()
+        server = serve(port, args.workers)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            # Every worker builds its index on its first search: warm them all first.
+            wrk(base + "/", search_file, duration=max(2, duration // 2), connections=4)
+            hello = wrk(
+                base + "/bench/hello", None, duration=duration, connections=args.connections
+            )
+            search = wrk(base + "/", search_file, duration=duration, connections=args.connections)
+            item = wrk(base + "/", item_file, duration=duration, connections=args.connections)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        rows.append(
+            {
+                "items": total,
+                "hello": hello,
+                "search": search,
+                "item": item,
+                "search_ratio": round(search["rps"] / hello["rps"], 2),
+                "item_ratio": round(item["rps"] / hello["rps"], 2),
+                "queries_per_request": counts,
+            }
+        )
+
+    print(f"granian WSGI, {args.workers} workers; wrk -t2 -c{args.connections} -d{duration}s")
+    print("items    hello_rps  search_rps  ratio  item_rps  ratio  queries(search,item)  errors")
+    for row in rows:
+        errors = row["hello"]["non_2xx"] + row["search"]["non_2xx"] + row["item"]["non_2xx"]
+        print(
+            f"{row['items']:<8} {row['hello']['rps']:<10} {row['search']['rps']:<11} "
+            f"{row['search_ratio']:<6} {row['item']['rps']:<9} {row['item_ratio']:<6} "
+            f"{row['queries_per_request']['search']},{row['queries_per_request']['item']}"
+            f"{'':<19}{errors}"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    counts_constant = len({json.dumps(row["queries_per_request"]) for row in rows}) == 1
+    ratios_met = all(min(row["search_ratio"], row["item_ratio"]) >= RATIO_TARGET for row in rows)
+    no_errors = all(
+        row["hello"]["non_2xx"] + row["search"]["non_2xx"] + row["item"]["non_2xx"] == 0
+        for row in rows
+    )
+    print(f"query count constant: {counts_constant}; ratios >= {RATIO_TARGET}: {ratios_met}")
+    return 0 if counts_constant and no_errors and (ratios_met or args.quick) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
