@@ -23,6 +23,7 @@ from citygate.accounts import services
 from citygate.accounts.models import Enterprise, User
 from citygate.catalog import demo as catalog_demo
 from citygate.directory.models import Department, District
+from citygate.halls import demo as halls_demo
 from citygate.privacy.models import ConsentChannel
 
 
@@ -183,6 +184,10 @@ class Command(BaseCommand):
         items = catalog_demo.load()
         if items:
             created.append(f"{items} service items")
+        # Halls handle published items and take the demo clerk on: after both exist.
+        halls = halls_demo.load()
+        if halls:
+            created.append(f"{halls} hall rows")
         return created
 
     def _resident(self, resident: Resident) -> tuple[User, bool]:
