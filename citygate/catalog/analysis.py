@@ -69,11 +69,17 @@ _dictionary_words: set[str] = set()
 
 def dictionary_add(words: Iterable[str]) -> None:
     """Adds words to the segmenter's dictionary (idempotent; the dictionary is per process)."""
+    added = False
     for word in words:
         if len(word) >= 2 and word not in _dictionary_words and _is_cjk(word):
             # A frequency high enough that the word is kept whole in accurate mode.
             rjieba.add_word(word, 2000, None)
             _dictionary_words.add(word)
+            added = True
+    if added:
+        # Segmentations cached before the new words are no longer what the segmenter gives.
+        _content_words.cache_clear()
+        _search_words.cache_clear()
 
 
 def _load_lexicon() -> None:
@@ -81,9 +87,6 @@ def _load_lexicon() -> None:
     dictionary_add(lexicon.COLLOQUIAL)
     for targets in lexicon.COLLOQUIAL.values():
         dictionary_add(targets)
-
-
-_load_lexicon()
 
 
 @lru_cache(maxsize=65536)
@@ -101,6 +104,9 @@ def _search_words(word: str) -> tuple[str, ...]:
 def _syllables(word: str) -> tuple[str, ...]:
     # pypinyin reads a whole word at once, so 银行 and 行走 get their own readings of 行.
     return tuple(lazy_pinyin(word, v_to_u=False))
+
+
+_load_lexicon()
 
 
 def _initials(word: str) -> str:

@@ -112,6 +112,8 @@ def stored_terms(
     *, content: dict[str, Any], department_name: str, department_name_en: str
 ) -> dict[str, Any]:
     """An item's terms in the form `ServiceItem.search_terms` keeps them."""
+    # An item's own aliases and keywords are words of the segmenter when its terms are made.
+    analysis.dictionary_add([*content.get("aliases", ()), *content.get("keywords", ())])
     terms = doc_terms(
         content=content, department_name=department_name, department_name_en=department_name_en
     )
@@ -204,8 +206,20 @@ class SearchIndex:
         return not (audience == "enterprise" and not doc.for_enterprise)
 
 
+def _dictionary_from_catalog() -> None:
+    """Every published item's aliases and keywords become words of the segmenter, so that a
+    query is cut into the words the departments use."""
+    published = ServiceItem.objects.filter(status=ItemStatus.PUBLISHED)
+    words: set[str] = set()
+    for aliases, keywords in published.values_list("content__aliases", "content__keywords"):
+        words.update(aliases or ())
+        words.update(keywords or ())
+    analysis.dictionary_add(words)
+
+
 def docs_from_catalog() -> Iterator[tuple[SearchDoc, Terms]]:
-    """Every published item as a `SearchDoc` with its terms (one query)."""
+    """Every published item as a `SearchDoc` with its terms (two queries)."""
+    _dictionary_from_catalog()
     rows = (
         ServiceItem.objects.filter(status=ItemStatus.PUBLISHED)
         .values_list(
