@@ -60,7 +60,8 @@ def test_search_post_ranks_as_get_does(client: Client, items: None) -> None:
 
 def test_search_limit_is_honoured_and_bounded(client: Client, items: None) -> None:
     assert (
-        len(client.get("/api/v1/services/search", {"q": "身份证", "limit": "1"}).json()["items"]) == 1
+        len(client.get("/api/v1/services/search", {"q": "身份证", "limit": "1"}).json()["items"])
+        == 1
     )
     response = client.get("/api/v1/services/search", {"q": "身份证", "limit": "1000"})
     assert response.status_code == 422
