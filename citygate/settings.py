@@ -124,15 +124,30 @@ LOGIN_URL = "accounts:login"
 # --- Cache, sessions, tasks -------------------------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# "pages" holds whole rendered public pages (core/pagecache.py), apart from the small entries
+# of "default" so that neither crowds the other out.
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES: dict[str, dict[str, Any]] = {
+        "default": _redis,
+        "pages": {**_redis, "KEY_PREFIX": "pages"},
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # The local-memory cache only ever holds what can be recomputed; nothing that must be
     # shared between servers (rate limits, sessions, codes) lives in it.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            # A guide page is 20-40 KB: at most about 100 MB per process.
+            "OPTIONS": {"MAX_ENTRIES": 3000},
+        },
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14

@@ -271,23 +271,18 @@ ENGLISH_SYNONYM = 0.6
 EXACT = 1.0
 
 
+# One pass over the text: at each place the longest phrase that starts there.
+_PHRASES = re.compile(
+    "|".join(re.escape(phrase) for phrase in sorted(lexicon.COLLOQUIAL, key=len, reverse=True))
+)
+
+
 def _colloquial_expansions(text: str) -> list[str]:
-    """Guide words for the spoken phrases in `text`, longest phrase first, no overlaps."""
-    taken = [False] * len(text)
+    """Guide words for the spoken phrases in `text`, left to right, without overlaps."""
     found: list[str] = []
-    for phrase in _PHRASES_LONGEST_FIRST:
-        start = text.find(phrase)
-        while start != -1:
-            span = range(start, start + len(phrase))
-            if not any(taken[i] for i in span):
-                for i in span:
-                    taken[i] = True
-                found.extend(lexicon.COLLOQUIAL[phrase])
-            start = text.find(phrase, start + 1)
+    for match in _PHRASES.finditer(text):
+        found.extend(lexicon.COLLOQUIAL[match.group()])
     return found
-
-
-_PHRASES_LONGEST_FIRST = sorted(lexicon.COLLOQUIAL, key=len, reverse=True)
 
 
 def _latin_terms(terms: Terms, tokens: list[str]) -> None:

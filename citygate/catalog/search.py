@@ -143,9 +143,10 @@ class SearchIndex:
             if len(numbers) > 1:
                 order = sorted(
                     range(len(numbers)), key=lambda i: (-weights[i], -popularity[numbers[i]])
-                )
+                )[:CHAMPIONS]
                 numbers = array("I", (numbers[i] for i in order))
                 weights = array("f", (weights[i] for i in order))
+            # Only the champions are kept: a query never reads further.
             self.postings[term] = (numbers, weights, idf)
 
         # Popularity's share of the ranking, per item: it only separates near-equal scores.
@@ -173,7 +174,7 @@ class SearchIndex:
                 continue
             numbers, weights, idf = posting
             factor = query_weight * idf
-            for number, weight in zip(numbers[:CHAMPIONS], weights[:CHAMPIONS], strict=True):
+            for number, weight in zip(numbers, weights, strict=True):
                 scores[number] = scores.get(number, 0.0) + factor * weight
 
         if department or district or audience:

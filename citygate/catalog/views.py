@@ -16,7 +16,7 @@ from citygate.shell.selectors import service_category_get
 
 # Openings are counted in the cache and written to the item once per this many, so reading a
 # guide costs no database write.
-VIEWS_PER_WRITE = 10
+VIEWS_PER_WRITE = 50
 
 
 def _count_view(code: str) -> None:

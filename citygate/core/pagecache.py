@@ -19,7 +19,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
@@ -57,6 +57,7 @@ def public_page(version: Callable[[], str]) -> Callable[[View], View]:
                 return view(request, *args, **kwargs)
 
             key = _key(request, version())
+            cache = caches["pages"]
             cached = cache.get(key)
             if cached is None:
                 request.page_cache_rendering = True  # type: ignore[attr-defined]

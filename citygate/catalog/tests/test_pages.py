@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -118,6 +118,7 @@ def test_item_page_query_count_does_not_grow_with_the_catalogue(
 ) -> None:
     def rendering_queries() -> int:
         cache.clear()
+        caches["pages"].clear()
         with CaptureQueriesContext(connection) as queries:
             assert client.get(f"/services/item/{replacement.code}/").status_code == 200
         return len(queries)
