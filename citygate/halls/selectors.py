@@ -268,6 +268,9 @@ def slots_for(
 class BookingDay:
     day: date
     remaining: int
+    # Slots of the day that have not started: none left today means the day is over, which
+    # reads differently from a day whose places are all taken.
+    open_slots: int
 
 
 def booking_days_for(
@@ -285,10 +288,12 @@ def booking_days_for(
         slots_create_for_day(hall_item=hall_item, day=day, now=now)
     slots = Slot.objects.filter(hall=hall, item=item, date__in=days)
     remaining: dict[date, int] = dict.fromkeys(days, 0)
+    open_slots: dict[date, int] = dict.fromkeys(days, 0)
     for slot in slots:
         if slot.starts_at > now:
             remaining[slot.date] += slot.remaining
-    return [BookingDay(day, remaining[day]) for day in days]
+            open_slots[slot.date] += 1
+    return [BookingDay(day, remaining[day], open_slots[day]) for day in days]
 
 
 def slot_get(*, slot_id: int) -> Slot | None:

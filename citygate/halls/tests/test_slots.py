@@ -177,5 +177,7 @@ def test_booking_days_list_places_left_per_day(hall: Hall, hall_item: HallItem) 
     # then
     assert days[0].day == MONDAY
     assert days[0].remaining == 0
+    assert days[0].open_slots == 0  # the day is over, not booked up
     assert days[1].remaining == 13 * 2
+    assert days[1].open_slots == 13
     assert len(days) == 14
