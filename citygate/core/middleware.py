@@ -20,6 +20,8 @@ API_PREFIX = "/api/"
 # than a JSON body; the view checks its own limit on the file. Django keeps file parts out of
 # DATA_UPLOAD_MAX_MEMORY_SIZE and streams big ones to disk.
 API_UPLOAD_MAX_SIZE = 6 * 1024 * 1024
+# The API paths that take file uploads; every other path takes JSON bodies only.
+API_UPLOAD_PATHS = ("/api/v1/staff/catalog/import",)
 
 
 class RequestContextMiddleware:
@@ -88,7 +90,7 @@ class ApiBodyGuardMiddleware:
             length = 0
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
-        if content_type.startswith("multipart/"):
+        if content_type.startswith("multipart/") and request.path_info in API_UPLOAD_PATHS:
             if length > API_UPLOAD_MAX_SIZE:
                 return api_error("body_too_large", _("The request body is too large."), 413)
             return None
@@ -109,6 +111,7 @@ class ApiBodyGuardMiddleware:
             )
         try:
             json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # RecursionError: JSON nested thousands of levels deep.
             return api_error("body_not_json", _("The request body is not valid JSON."), 400)
         return None

@@ -7,14 +7,17 @@ rendered page in the cache under the page's address, those three display facts a
 the view names (the catalogue's state token), and serves it again until the version changes.
 
 The frame's forms carry CSRF tokens, which are per visitor. The page is rendered with a
-placeholder instead, and each response gets this visitor's token put in its place, so a
-cached page never carries anyone else's token. Pages with a pending flash message are never
-cached or served from the cache.
+random placeholder instead, and each response gets this visitor's token put in its place,
+inside the token fields only, so a cached page never carries anyone else's token and the
+token never lands anywhere else in the page. Only pages asked for without a query string are
+cached (a query string could make endless variants, or carry text into the page); pages with a
+pending flash message are never cached or served from the cache.
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -24,8 +27,9 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
-CSRF_PLACEHOLDER = "csrf-placeholder-0b5c6b"
 TIMEOUT = 60 * 60
+_FIELD = 'name="csrfmiddlewaretoken" value="{}"'
+
 View = Callable[..., HttpResponse]
 
 
@@ -39,50 +43,56 @@ def _key(request: HttpRequest, version: str) -> str:
     user = getattr(request, "user", None)
     signed_in = bool(user is not None and user.is_authenticated)
     elderly = bool(getattr(request, "elderly_mode", False))
-    parts = f"{request.get_full_path()}|{get_language()}|{elderly}|{signed_in}|{version}"
+    parts = f"{request.path}|{get_language()}|{elderly}|{signed_in}|{version}"
     return "page:" + hashlib.sha256(parts.encode()).hexdigest()
 
 
 def public_page(version: Callable[[], str]) -> Callable[[View], View]:
     """Caches a GET view's successful pages under `version()` (see the module docstring).
 
-    The view must render its template with `csrf_token` set to `CSRF_PLACEHOLDER` in its
-    context when `request.page_cache_rendering` is true; `page_context()` does that.
+    The view must render its template through `page_context()`, which puts the placeholder
+    in the context's `csrf_token` when the page is rendered for the cache.
     """
 
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method != "GET" or _has_flash_messages(request):
+            if request.method != "GET" or request.GET or _has_flash_messages(request):
                 return view(request, *args, **kwargs)
 
             key = _key(request, version())
             cache = caches["pages"]
             cached = cache.get(key)
             if cached is None:
-                request.page_cache_rendering = True  # type: ignore[attr-defined]
+                placeholder = "csrf-" + secrets.token_hex(16)
+                request.page_cache_placeholder = placeholder  # type: ignore[attr-defined]
                 response = view(request, *args, **kwargs)
-                if response.status_code != 200 or response.has_header("Set-Cookie"):
-                    return _with_token(request, response.content, response)
-                cached = (response.content, response.get("Content-Type", "text/html"))
+                if response.status_code != 200 or response.cookies:
+                    return _with_token(request, response.content, placeholder, response)
+                cached = (response.content, placeholder, response.get("Content-Type", "text/html"))
                 cache.set(key, cached, TIMEOUT)
-            content, content_type = cached
-            return _with_token(request, content, HttpResponse(content_type=content_type))
+            content, placeholder, content_type = cached
+            response = HttpResponse(content_type=content_type)
+            return _with_token(request, content, placeholder, response)
 
         return wrapped
 
     return decorate
 
 
-def _with_token(request: HttpRequest, content: bytes, response: HttpResponse) -> HttpResponse:
-    if CSRF_PLACEHOLDER.encode() in content:
-        content = content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+def _with_token(
+    request: HttpRequest, content: bytes, placeholder: str, response: HttpResponse
+) -> HttpResponse:
+    field = _FIELD.format(placeholder).encode()
+    if field in content:
+        content = content.replace(field, _FIELD.format(get_token(request)).encode())
     response.content = content
     return response
 
 
 def page_context(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
     """The view's context, with the CSRF placeholder when the page is rendered for caching."""
-    if getattr(request, "page_cache_rendering", False):
-        return {**context, "csrf_token": CSRF_PLACEHOLDER}
+    placeholder = getattr(request, "page_cache_placeholder", None)
+    if placeholder:
+        return {**context, "csrf_token": placeholder}
     return context

@@ -121,3 +121,42 @@ def test_api_writes_chinese_as_utf8_not_escapes(client: Client) -> None:
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert b"\\u" not in response.content
     assert response.json()["message"] in response.content.decode("utf-8")
+
+
+def test_api_deeply_nested_json_answers_400_envelope(client: Client) -> None:
+    # given: small, but nested far deeper than any parser should follow
+    body = b"[" * 3000 + b"]" * 3000
+
+    # when
+    response = client.post("/api/v1/services/search", data=body, content_type="application/json")
+
+    # then
+    assert response.status_code == 400
+    assert_envelope(response.json(), "body_not_json")
+
+
+@pytest.mark.parametrize(
+    ("size", "status", "code"),
+    [(300_000, 413, "body_too_large"), (100, 415, "unsupported_media_type")],
+)
+def test_api_multipart_body_to_a_json_operation_is_refused_with_an_envelope(
+    client: Client, size: int, status: int, code: str
+) -> None:
+    # given: only the catalogue import takes uploads
+    boundary = "b0undary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="q"\r\n\r\n'.encode()
+        + b"x" * size
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+
+    # when
+    response = client.post(
+        "/api/v1/services/search",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+
+    # then
+    assert response.status_code == status
+    assert_envelope(response.json(), code)
