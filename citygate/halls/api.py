@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictInt
 
 from citygate.accounts.auth import staff_session_valid, user_auth
 from citygate.accounts.models import User
@@ -131,7 +131,8 @@ class AppointmentOut(Schema):
 
 
 class AppointmentIn(StrictSchema):
-    slot_id: int = Field(ge=1, le=selectors.MAX_ID)
+    # Strict: true is not slot 1, and "12" is not a number.
+    slot_id: StrictInt = Field(ge=1, le=selectors.MAX_ID)
 
 
 # --- Shapes -----------------------------------------------------------------------------------

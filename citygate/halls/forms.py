@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,3 +22,10 @@ class DayForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter a real date as YYYY-MM-DD, for example 2026-03-02.")},
     )
+
+    def clean_date(self) -> date:
+        day: date = self.cleaned_data["date"]
+        # The day list links to the days before and after: keep both real dates.
+        if not date(2000, 1, 1) <= day <= date(2099, 12, 31):
+            raise forms.ValidationError(_("Choose a date between 2000 and 2099."))
+        return day

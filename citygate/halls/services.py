@@ -168,6 +168,10 @@ def _reminder_enqueue(appointment_id: uuid.UUID, day: date, now: datetime) -> No
     from citygate.halls.tasks import appointment_reminder_send
 
     run_at = local_datetime(day - timedelta(days=1), REMINDER_TIME)
+    if run_at <= now and day == timezone.localdate(now) + timedelta(days=1):
+        # Booked for tomorrow after the reminder's hour: the confirmation just sent says it
+        # all, and a "reminder" a minute later would only be noise.
+        return
     task = appointment_reminder_send
     if run_at > now and task.get_backend().supports_defer:
         task = task.using(run_after=run_at)
@@ -442,7 +446,8 @@ def _check_in(appointment: Appointment, *, by: User, staff: bool, now: datetime)
     if appointment.date != timezone.localdate(now):
         message = _("Check-in opens on the day of the appointment.")
         raise ApplicationError("check_in_not_today", message, status=409)
-    if now > slot.ends_at + NO_SHOW_GRACE:
+    # A clerk can still check in someone who arrives late; a resident alone cannot.
+    if not staff and now > slot.ends_at + NO_SHOW_GRACE:
         message = _(
             "The time of this appointment has passed. Please book a new time, or ask at the "
             "hall's information desk."

@@ -484,3 +484,11 @@ def test_halls_of_an_item_without_halls_is_an_empty_list(client: Client) -> None
     lonely = make_item("test-lonely")
     make_hall("unrelated")
     assert client.get(f"/api/v1/halls?item={lonely.code}").json() == []
+
+
+@pytest.mark.parametrize("slot_id", [True, "12", 1.0])
+def test_api_book_with_a_slot_id_that_is_not_a_whole_number_is_refused(
+    resident: User, slot_id: object
+) -> None:
+    response = post(signed_in(resident), "/api/v1/appointments", {"slot_id": slot_id})
+    assert_envelope(response, 422, "invalid", {"slot_id"})

@@ -113,6 +113,20 @@ def test_check_in_after_the_grace_period_is_refused(resident: User, hall_item: H
     assert raised.value.code == "check_in_closed"
 
 
+def test_check_in_by_a_clerk_after_the_grace_period_records_a_late_arrival(
+    resident: User, clerk: User, hall_item: HallItem
+) -> None:
+    # given: 09:00-09:30, and the resident arrives at 10:10
+    mine = booked(resident, hall_item)
+
+    # when the clerk at the desk checks them in
+    done = services.appointment_check_in(appointment_id=mine.pk, by=clerk, now=at(MONDAY, 10, 10))
+
+    # then they are served, not counted as missed
+    assert done.state == AppointmentState.CHECKED_IN
+    assert done.queue_number == "A001"
+
+
 def test_check_in_on_another_day_is_refused(resident: User, hall_item: HallItem) -> None:
     # given
     mine = booked(resident, hall_item)

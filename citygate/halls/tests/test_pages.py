@@ -429,3 +429,12 @@ def test_staff_halls_page_lists_my_halls(clerk: User, hall: Hall, other_hall: Ha
     text = page(signed_in(clerk, staff=True).get("/staff/halls/"))
     assert hall.name_zh in text
     assert other_hall.name_zh not in text
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_staff_day_page_far_dates_are_a_field_error_not_a_failure(
+    hall: Hall, clerk: User, day: str
+) -> None:
+    response = signed_in(clerk, staff=True).get(f"/staff/halls/{hall.pk}/day/", {"date": day})
+    assert response.status_code == 400
+    assert "请选择 2000 年至 2099 年之间的日期。" in response.content.decode()
