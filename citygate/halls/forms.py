@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -23,9 +23,9 @@ class DayForm(forms.Form):
         error_messages={"invalid": _("Enter a real date as YYYY-MM-DD, for example 2026-03-02.")},
     )
 
-    def clean_date(self) -> date:
-        day: date = self.cleaned_data["date"]
+    def clean_date(self) -> dt.date:
+        day: dt.date = self.cleaned_data["date"]
         # The day list links to the days before and after: keep both real dates.
-        if not date(2000, 1, 1) <= day <= date(2099, 12, 31):
+        if not dt.date(2000, 1, 1) <= day <= dt.date(2099, 12, 31):
             raise forms.ValidationError(_("Choose a date between 2000 and 2099."))
         return day
