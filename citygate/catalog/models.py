@@ -63,6 +63,13 @@ class ServiceItem(models.Model):
     # computed once at publication so that building a process's index only reads them.
     search_terms = models.JSONField(default=dict, blank=True)
 
+    # Who withdrew the item, when and why: the last entry of its history.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_reason = models.CharField(max_length=500, blank=True, default="")
+
     # How often residents open the guide: the second key of the search ranking.
     popularity = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
@@ -119,6 +126,8 @@ class ItemRevision(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Everyone who saved this revision (user ids as text): none of them may review it.
+    editors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(

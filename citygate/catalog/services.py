@@ -56,7 +56,7 @@ def _require_reviewer(user: User, revision: ItemRevision) -> None:
             _("Only an administrator of the department can publish or return it."),
             code="review_not_allowed",
         )
-    if revision.created_by_id == user.pk:
+    if revision.created_by_id == user.pk or str(user.pk) in revision.editors:
         raise PermissionDenied(
             _("Someone other than its author must review this version."),
             code="review_own_revision",
@@ -108,6 +108,7 @@ def item_create(
         number=1,
         content=record.content.model_dump(mode="json"),
         created_by=by,
+        editors=[str(by.pk)],
         summary=summary[:200],
         source=source,
     )
@@ -133,8 +134,11 @@ def revision_save(
             status=409,
         )
     revision.content = data
-    # The author is whoever wrote the content last: the one who may not review it.
+    # The author is whoever wrote the content last; everyone who saved it is kept, and none of
+    # them may review it (an unchanged save by a colleague must not launder one's own text).
     revision.created_by = by
+    if str(by.pk) not in revision.editors:
+        revision.editors = [*revision.editors, str(by.pk)]
     revision.state = RevisionState.DRAFT
     revision.summary = summary[:200]
     revision.source = source
@@ -245,9 +249,12 @@ def item_withdraw(*, item: ServiceItem, by: User, reason: str) -> ServiceItem:
             "item_not_published", _("Only a published item can be withdrawn."), status=409
         )
     item.status = ItemStatus.WITHDRAWN
-    item.save(update_fields=["status"])
+    item.withdrawn_at = timezone.now()
+    item.withdrawn_by = by
+    item.withdrawn_reason = reason.strip()[:500]
+    item.save(update_fields=["status", "withdrawn_at", "withdrawn_by", "withdrawn_reason"])
     CatalogState.bump()
-    log.info("catalog.item_withdrawn", item_id=item.pk, by=str(by.pk), reason_length=len(reason))
+    log.info("catalog.item_withdrawn", item_id=item.pk, by=str(by.pk))
     return item
 
 

@@ -244,7 +244,8 @@ def _history(item: ServiceItem, user: User, is_admin: bool) -> list[HistoryEntry
                 first=previous is None,
                 may_review=is_admin
                 and revision.state == RevisionState.SUBMITTED
-                and revision.created_by_id != user.pk,
+                and revision.created_by_id != user.pk
+                and str(user.pk) not in revision.editors,
             )
         )
     return entries

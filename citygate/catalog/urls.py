@@ -6,6 +6,5 @@ app_name = "catalog"
 
 urlpatterns = [
     path("services/item/<str:code>/", views.item_detail, name="item"),
-    path("services/item/<str:code>/apply/", views.item_apply, name="apply"),
     path("services/events/<slug:slug>/", views.life_event_detail, name="life_event"),
 ]

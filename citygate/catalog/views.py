@@ -79,15 +79,6 @@ def _item_page(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-def item_apply(request: HttpRequest, code: str) -> HttpResponse:
-    item = selectors.item_get_public(code=code)
-    if item is None or item.status != ItemStatus.PUBLISHED or not item.can_apply_online:
-        raise Http404
-    # TODO(#4): the online application form and workflow of the item replace this page.
-    return render(request, "catalog/apply.html", {"item": item})
-
-
-@require_GET
 @public_page(version=catalogue_version)
 def life_event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = selectors.life_event_get(slug=slug)

@@ -62,7 +62,9 @@ def test_item_page_shows_the_whole_guide_in_chinese(
         "居住证一件事",
     ]:
         assert text in html, text
-    assert f'href="/services/item/{replacement.code}/apply/"' in html
+    # Online applications come with their workflows: until then a guide offers a visit.
+    assert f'href="/appointments/book/?item={replacement.code}"' in html
+    assert "/apply/" not in html
 
 
 def test_item_page_in_english_names_the_item_in_english_and_says_details_are_chinese(
@@ -82,8 +84,8 @@ def test_item_page_offers_only_what_the_item_allows(client: Client) -> None:
     # when
     html = client.get(f"/services/item/{item.code}/").content.decode()
 
-    # then there is a phone call, not an apply button
-    assert "/apply/" not in html
+    # then there is a phone call, not a booking
+    assert "/appointments/book/" not in html
     assert 'href="tel:' in html
     assert client.get(f"/services/item/{item.code}/apply/").status_code == 404
 
@@ -95,7 +97,7 @@ def test_item_page_of_a_withdrawn_item_says_so_and_offers_nothing(
     CatalogState.bump()
     html = client.get(f"/services/item/{replacement.code}/").content.decode()
     assert "该事项已停止办理" in html
-    assert "/apply/" not in html
+    assert "/appointments/book/" not in html
 
 
 def test_item_page_of_an_unknown_or_unpublished_item_is_not_found(client: Client) -> None:

@@ -1,0 +1,52 @@
+"""Four eyes on every guide, and a withdrawal that stays in the history."""
+
+from __future__ import annotations
+
+import pytest
+
+from citygate.catalog import services
+from citygate.catalog.content import ItemContent
+from citygate.catalog.models import ItemStatus, ServiceItem
+from citygate.catalog.tests.staff_helpers import guide, published, record, signed_in, staff
+from citygate.core.errors import PermissionDenied
+
+pytestmark = pytest.mark.django_db
+
+
+def test_publish_by_someone_who_saved_the_revision_is_refused_even_after_a_colleague_saved_it() -> (
+    None
+):
+    # given: an administrator drafts a text, and a clerk saves it again unchanged and submits
+    people = staff()
+    revision = services.item_create(record=record("SZ-T-0001"), by=people.admin)
+    services.revision_save(
+        item=revision.item, content=ItemContent.model_validate(guide()), by=people.clerk
+    )
+    services.revision_submit(revision_id=revision.pk, by=people.clerk)
+
+    # when / then: the administrator may not publish what they wrote
+    with pytest.raises(PermissionDenied) as refused:
+        services.revision_publish(revision_id=revision.pk, by=people.admin)
+    assert refused.value.code == "review_own_revision"
+
+    # and another administrator may
+    services.revision_publish(revision_id=revision.pk, by=people.other_admin)
+    assert ServiceItem.objects.get(code="SZ-T-0001").status == ItemStatus.PUBLISHED
+
+
+def test_withdrawal_keeps_who_when_and_why_and_shows_in_the_history() -> None:
+    # given
+    people = staff()
+    item = published("SZ-T-0002", people)
+
+    # when
+    services.item_withdraw(item=item, by=people.admin, reason="职能调整，改由区级办理")
+
+    # then
+    item.refresh_from_db()
+    assert item.status == ItemStatus.WITHDRAWN
+    assert item.withdrawn_by == people.admin
+    assert item.withdrawn_reason == "职能调整，改由区级办理"
+    html = signed_in(people.clerk).get("/staff/catalog/SZ-T-0002/").content.decode()
+    assert "职能调整，改由区级办理" in html
+    assert "admin.wang" in html
