@@ -65,3 +65,15 @@ BOOKING_PAUSED = register(
         ),
     )
 )
+
+APPOINTMENT_CANCELLED_CLOSED = register(
+    MessageTemplate(
+        name="halls.appointment_cancelled_closed",
+        kind=Kind.TRANSACTIONAL,
+        title=_("Appointment cancelled: the hall is closed on %(date)s"),
+        body=_(
+            "%(hall)s is closed on %(date)s, so your appointment for %(item)s at %(time)s is "
+            "cancelled. It does not count as missed. Please book another time."
+        ),
+    )
+)

@@ -45,6 +45,7 @@ from citygate.halls.models import (
     local_datetime,
 )
 from citygate.inbox.services import notify
+from citygate.workdays.selectors import is_working_day
 
 log = get_logger(__name__)
 
@@ -571,6 +572,38 @@ def _apply_no_show_rule(user_id: uuid.UUID, day: date, now: datetime) -> NoShowB
     return block
 
 
+def appointments_cancel_for_closed_day(*, day: date, now: datetime | None = None) -> int:
+    """Cancels every booked appointment of a day the calendar now closes, and tells each person.
+
+    Called by the calendar when an operator makes a day a holiday (a typhoon, a late-announced
+    arrangement). Such an appointment is never counted as missed. Returns how many.
+    """
+    now = _now(now)
+    cancelled = 0
+    booked = Appointment.objects.filter(state=AppointmentState.BOOKED, date=day).select_related(
+        "slot", "hall", "item", "user"
+    )
+    for appointment in booked:
+        with transaction.atomic():
+            changed = Appointment.objects.filter(
+                pk=appointment.pk, state=AppointmentState.BOOKED
+            ).update(state=AppointmentState.CANCELLED, cancelled_at=now)
+            if not changed:
+                continue
+            _release_place(appointment.slot_id)
+            notify(
+                recipient=appointment.user,
+                template="halls.appointment_cancelled_closed",
+                params=_notice_params(appointment),
+                link=_appointments_link(),
+                dedupe_key=f"halls.closed:{appointment.pk}",
+            )
+            cancelled += 1
+    if cancelled:
+        log.info("halls.closed_day_cancelled", day=day.isoformat(), count=cancelled)
+    return cancelled
+
+
 def appointments_mark_no_show(
     *,
     user: User | None = None,
@@ -597,6 +630,10 @@ def appointments_mark_no_show(
     marked = 0
     for appointment in candidates.order_by("date", "slot__start"):
         if appointment.slot.ends_at + NO_SHOW_GRACE > now:
+            continue
+        if not is_working_day(appointment.date):
+            # The hall was closed that day: nobody could have come.
+            appointments_cancel_for_closed_day(day=appointment.date, now=now)
             continue
         with transaction.atomic():
             changed = Appointment.objects.filter(

@@ -75,6 +75,12 @@ def calendar_day_set(*, day: date, kind: str, name: str, by: User) -> CalendarDa
                 "updated_at": timezone.now(),
             },
         )
+        if kind == DayKind.HOLIDAY:
+            # Appointments booked for a day that closes are cancelled and their people told.
+            # (Imported here: the halls depend on the calendar, not the other way round.)
+            from citygate.halls.services import appointments_cancel_for_closed_day
+
+            appointments_cancel_for_closed_day(day=day)
     log.info(
         "workdays.calendar_day_set",
         calendar_day_id=row.pk,

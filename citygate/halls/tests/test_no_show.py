@@ -220,3 +220,33 @@ def test_sweep_task_marks_missed_appointments(resident: User, hall_item: HallIte
     forgotten.refresh_from_db()
     assert result.return_value == 1
     assert forgotten.state == AppointmentState.NO_SHOW
+
+
+def test_closing_a_day_cancels_its_appointments_tells_the_people_and_counts_no_miss(
+    resident: User, hall_item: HallItem
+) -> None:
+    from citygate.accounts.roles import Role
+    from citygate.inbox.models import Message
+    from citygate.workdays.services import calendar_day_set
+    from citygate.workdays.tests.conftest import staff_member
+
+    # given: an appointment on Wednesday
+    wednesday = MONDAY + timedelta(days=2)
+    slot = selectors.slots_for(
+        hall=hall_item.hall, item=hall_item.item, day=wednesday, now=MONDAY_MORNING
+    )[0]
+    mine = services.appointment_book(user=resident, slot_id=slot.pk, now=MONDAY_MORNING)
+
+    # when an operator closes Wednesday (a typhoon)
+    calendar_day_set(
+        day=wednesday, kind="holiday", name="台风停办", by=staff_member("op.x", Role.OPERATOR)
+    )
+
+    # then the appointment is cancelled, its place freed, the person told, and nothing missed
+    mine.refresh_from_db()
+    assert mine.state == AppointmentState.CANCELLED
+    assert Slot.objects.get(pk=slot.pk).booked == 0
+    assert Message.objects.filter(
+        recipient=resident, template="halls.appointment_cancelled_closed"
+    ).exists()
+    assert services.appointments_mark_no_show(now=at(wednesday + timedelta(days=1), 9)) == 0
