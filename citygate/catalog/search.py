@@ -287,20 +287,48 @@ def docs_from_catalog() -> Iterator[tuple[SearchDoc, Terms]]:
 
 _lock = threading.Lock()
 _built: dict[str, tuple[str, SearchIndex]] = {}
+_building: dict[str, threading.Thread] = {}
+# Up to this many items an index is rebuilt inside the query that finds it stale (well under a
+# second). A bigger catalogue is rebuilt in the background while the old index answers, so a
+# publication never stalls searching (at 100k items a build takes half a minute).
+SYNC_REBUILD_MAX_ITEMS = 5000
+
+
+def _build(key: str, token: str) -> SearchIndex:
+    index = SearchIndex(docs_from_catalog())
+    _built[key] = (token, index)
+    return index
+
+
+def _build_in_background(key: str, token: str) -> None:
+    def run() -> None:
+        try:
+            _build(key, token)
+        finally:
+            _building.pop(key, None)
+            connection.close()
+
+    with _lock:
+        if key in _building:
+            return
+        thread = threading.Thread(target=run, name="catalog-search-index", daemon=True)
+        _building[key] = thread
+    thread.start()
 
 
 def current_index() -> SearchIndex:
     """This process's index of the published catalogue, rebuilt when the catalogue changed."""
     token = catalogue_version()
     # One index per database: the test suite and the benchmarks switch between them.
-    key = connection.settings_dict.get("NAME") or ""
-    key = str(key)
+    key = str(connection.settings_dict.get("NAME") or "")
     built = _built.get(key)
     if built is not None and built[0] == token:
         return built[1]
+    if built is not None and len(built[1]) > SYNC_REBUILD_MAX_ITEMS:
+        _build_in_background(key, token)
+        return built[1]
     with _lock:
         built = _built.get(key)
-        if built is None or built[0] != token:
-            built = (token, SearchIndex(docs_from_catalog()))
-            _built[key] = built
-    return built[1]
+        if built is not None and built[0] == token:
+            return built[1]
+        return _build(key, token)

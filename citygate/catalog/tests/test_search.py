@@ -193,3 +193,26 @@ def test_terms_stored_by_an_older_analysis_are_recomputed_and_reindexed(
     catalogue["water"].refresh_from_db()
     assert catalogue["water"].search_terms["v"] == analysis.VERSION
     assert catalogue_reindex() == 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_big_catalogue_index_is_rebuilt_in_the_background_while_the_old_one_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from citygate.catalog import search
+
+    # given a catalogue treated as big, and its index built
+    monkeypatch.setattr(search, "SYNC_REBUILD_MAX_ITEMS", 0)
+    publish("居民身份证补领")
+    old = current_index()
+
+    # when a new item is published
+    publish("图书馆读者证办理", department="culture-tourism")
+
+    # then the next search is answered at once by the old index, and the new one follows
+    assert current_index() is old
+    for thread in list(search._building.values()):
+        thread.join(timeout=30)
+    fresh = current_index()
+    assert fresh is not old
+    assert [hit.doc.name for hit in fresh.search("图书馆读者证").hits] == ["图书馆读者证办理"]
