@@ -51,7 +51,7 @@ from citygate.catalog.content import (
     OnlineDepth,
     Scope,
 )
-from citygate.catalog.models import ItemRevision, RevisionState, ServiceItem
+from citygate.catalog.models import ItemRevision, LifeEvent, RevisionState, ServiceItem
 from citygate.catalog.selectors import (
     editable_department_ids,
     staff_item_list,
@@ -1139,11 +1139,23 @@ def _plan(parsed: list[Parsed], by: User, problems: list[Problem]) -> list[_Plan
             ServiceItem.objects.filter(code__in=codes).select_related("department", "district")
         )
     }
+    life_events = set(LifeEvent.objects.values_list("slug", flat=True))
     plans: list[_Plan] = []
     seen: set[str] = set()
     for one in parsed:
         record = one.record
         if record is None:
+            continue
+        unknown = [slug for slug in record.content.life_events if slug not in life_events]
+        if unknown:
+            problems.append(
+                _problem(
+                    one,
+                    ("content", "life_events"),
+                    _("No such life event: %(slugs)s. Use one of: %(known)s.")
+                    % {"slugs": "、".join(unknown), "known": "、".join(sorted(life_events))},
+                )
+            )
             continue
         if record.code in seen:
             problems.append(_problem(one, ("code",), _("This code appears twice in the file.")))

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from citygate.accounts.models import User
-from citygate.catalog.models import ServiceItem
+from citygate.catalog.models import CatalogState, ServiceItem
 from citygate.catalog.selectors import published_items
 from citygate.directory.models import District
 from citygate.halls.models import Hall, HallItem, HallLevel, HallSession, HallStaff, HallWindow
@@ -388,4 +388,7 @@ def load() -> int:
         hall, created = _hall(spec, order)
         items = _items_for(spec, hall.district, bookable)
         made += created + _windows(hall, spec, items) + _hall_items(hall, spec, items)
+    if made:
+        # Guide pages list the halls that handle their item: cached pages must be rendered again.
+        CatalogState.bump()
     return made + assign_demo_clerk()

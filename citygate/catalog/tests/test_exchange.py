@@ -769,3 +769,20 @@ def test_import_tells_problems_of_reading_and_of_the_catalogue_in_one_pass(
         (4, "code"),
     ]
     assert report.changes == []
+
+
+def test_import_naming_a_life_event_that_does_not_exist_is_refused(people: Staff) -> None:
+    # given: one good life event, one unknown
+    data = json.dumps(
+        [record("SZ-GA-0401", life_events=["newborn", "no-such-event"]).model_dump(mode="json")]
+    ).encode()
+
+    # when
+    report = exchange.items_import(data=data, by=people.clerk, dry_run=True)
+
+    # then
+    assert not report.ok
+    (problem,) = report.problems
+    assert problem.field == "content.life_events"
+    assert "no-such-event" in problem.message
+    assert "newborn" in problem.message
