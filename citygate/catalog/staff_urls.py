@@ -12,6 +12,7 @@ urlpatterns = [
     path("review/", views.review_queue_page, name="review"),
     path("import/", views.import_page, name="import"),
     path("export/", views.export_page, name="export"),
+    path("misses/", views.search_misses_page, name="misses"),
     # Item codes are capital letters, digits and hyphens: never one of the words above.
     path("<str:code>/", views.item_detail_page, name="detail"),
     path("<str:code>/edit/", views.item_edit_page, name="edit"),

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from citygate.accounts.decorators import staff_required
 from citygate.accounts.models import User
+from citygate.accounts.roles import Role
 from citygate.catalog import exchange, selectors, services
 from citygate.catalog.forms import (
     CommentForm,
@@ -43,6 +44,10 @@ from citygate.core.validation import small_positive_int
 from citygate.directory.models import Department
 
 PAGE_SIZE = 50
+
+
+# The operators' report of missed searches covers this many days.
+MISS_REPORT_DAYS = 30
 
 
 def _user(request: HttpRequest) -> User:
@@ -516,3 +521,22 @@ def export_page(request: HttpRequest) -> HttpResponse:
         return response
     status = 400 if form.is_bound else 200
     return render(request, "catalog/staff/export.html", {"form": form}, status=status)
+
+
+# --- Searches that found nothing --------------------------------------------------------------
+
+
+@never_cache
+@staff_required
+@require_GET
+def search_misses_page(request: HttpRequest) -> HttpResponse:
+    """For operators: what residents searched for and did not find, to add aliases from."""
+    user = _user(request)
+    if not user.staff_roles.filter(role=Role.OPERATOR).exists():
+        raise Http404
+    context = {
+        "rows": selectors.search_miss_report(days=MISS_REPORT_DAYS),
+        "days": MISS_REPORT_DAYS,
+        "threshold": selectors.MISS_REPORT_THRESHOLD,
+    }
+    return render(request, "catalog/staff/misses.html", context)

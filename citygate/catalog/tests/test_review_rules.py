@@ -50,3 +50,22 @@ def test_withdrawal_keeps_who_when_and_why_and_shows_in_the_history() -> None:
     html = signed_in(people.clerk).get("/staff/catalog/SZ-T-0002/").content.decode()
     assert "职能调整，改由区级办理" in html
     assert "admin.wang" in html
+
+
+def test_operators_see_the_searches_that_found_nothing_and_others_do_not() -> None:
+    from citygate.accounts.roles import Role
+    from citygate.catalog.tests.staff_helpers import staff_member
+
+    # given three residents who searched for the same thing, and one who typed a name
+    for _ in range(3):
+        services.search_miss_record(query="天气预报 12345678")
+    services.search_miss_record(query="张三丰")
+    operator = staff_member("op.li", Role.OPERATOR, "big-data")
+
+    # when
+    html = signed_in(operator).get("/staff/catalog/misses/").content.decode()
+
+    # then
+    assert "天气预报 #" in html
+    assert "张三丰" not in html
+    assert signed_in(staff().clerk).get("/staff/catalog/misses/").status_code == 404
