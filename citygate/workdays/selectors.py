@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from citygate.accounts.models import StaffRole, User
 from citygate.accounts.roles import Role
-from citygate.workdays.models import CalendarDay, DayKind
+from citygate.workdays.models import CalendarDay, DayKind, DaySource
 
 # Beyond the seven days of a week for five working days: the longest official holiday period
 # (春节, up to nine days) and its exchanged weekends fit in this many extra days.
@@ -111,6 +111,24 @@ def working_days_from(start: date, count: int) -> list[date]:
 def calendar_year(year: int) -> list[CalendarDay]:
     """Every stored day of the year, in date order, for the operator's calendar page."""
     return list(CalendarDay.objects.filter(day__year=year).order_by("day"))
+
+
+def years_without_official_plan(*, today: date, ahead: int = 1) -> list[int]:
+    """This year and the next `ahead` years that have no official holiday rows yet.
+
+    The State Council publishes each year's arrangement late in the year before; until an
+    operator adds it (or a newer calendar package is loaded), its holidays count as working
+    days, and the halls would take bookings on them.
+    """
+    years = range(today.year, today.year + ahead + 1)
+    loaded = set(
+        CalendarDay.objects.filter(
+            day__year__in=list(years), source=DaySource.OFFICIAL, kind=DayKind.HOLIDAY
+        )
+        .values_list("day__year", flat=True)
+        .distinct()
+    )
+    return [year for year in years if year not in loaded]
 
 
 def calendar_editable_by(*, user: User) -> bool:

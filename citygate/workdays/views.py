@@ -94,6 +94,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         "editing": bool(form.initial),
         "previous_year": year - 1 if year > services.FIRST_YEAR else None,
         "next_year": year + 1 if year < services.LAST_YEAR else None,
+        "missing_years": selectors.years_without_official_plan(today=timezone.localdate()),
     }
     return render(request, "workdays/calendar.html", context, status=400 if form.errors else 200)
 

@@ -210,3 +210,11 @@ def test_add_working_days_through_weeks_of_extra_holidays_stays_correct() -> Non
 
     # then: Wednesday 2031-01-01, with no arrangement published for that year
     assert found == date(2031, 1, 1)
+
+
+def test_years_without_an_official_plan_are_named_for_the_operator() -> None:
+    from citygate.workdays.selectors import years_without_official_plan
+
+    # 2026 is in the official data the migration loads; 2027's plan is not published in it.
+    assert years_without_official_plan(today=date(2026, 12, 3)) == [2027]
+    assert years_without_official_plan(today=date(2025, 6, 1)) == []
