@@ -9,7 +9,7 @@ MANAGE := $(BIN)/python manage.py
 DEV_ENV := CITYGATE_DEBUG=1
 
 .PHONY: run test test-suite lint format migrate demo browser-deps clean lock check-deploy venv \
-	bench bench-deps
+	bench bench-deps bench-quick
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,9 @@ bench-deps:
 bench: venv bench-deps
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/catalog.py
+
+bench-quick: venv
+	$(BIN)/python bench/search.py --quick
 
 format: venv
 	$(BIN)/ruff format .

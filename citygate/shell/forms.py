@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from citygate.directory.selectors import department_list
+from citygate.directory.selectors import department_list, district_list
 
 
 class SearchForm(forms.Form):
@@ -16,6 +16,7 @@ class SearchForm(forms.Form):
         error_messages={"required": _("Type what you are looking for.")},
     )
     department = forms.CharField(label=_("Department"), required=False, max_length=32)
+    district = forms.CharField(label=_("District"), required=False, max_length=12)
     audience = forms.ChoiceField(
         label=_("For"),
         required=False,
@@ -25,6 +26,12 @@ class SearchForm(forms.Form):
             ("enterprise", _("Enterprises")),
         ],
     )
+
+    def clean_district(self) -> str:
+        code = str(self.cleaned_data.get("district") or "")
+        if code and not district_list().filter(code=code).exists():
+            raise forms.ValidationError(_("Choose a district from the list."))
+        return code
 
     def clean_department(self) -> str:
         code = str(self.cleaned_data.get("department") or "")

@@ -23,7 +23,7 @@ from citygate.accounts.models import User
 from citygate.accounts.services import user_preferences_update
 from citygate.catalog import selectors as catalog_selectors
 from citygate.catalog.api import SearchIn, search_out, search_run
-from citygate.directory.selectors import department_list
+from citygate.directory.selectors import department_list, district_list
 from citygate.shell import selectors
 from citygate.shell.forms import SearchForm
 from citygate.shell.middleware import set_elderly_cookie
@@ -110,12 +110,14 @@ def search(request: HttpRequest) -> HttpResponse:
         "form": form,
         "categories": selectors.service_category_list(),
         "departments": department_list(),
+        "districts": district_list(),
     }
     if form.is_bound and form.is_valid():
         params = SearchIn(
             q=form.cleaned_data["q"],
             limit=SEARCH_PAGE_LIMIT,
             department=form.cleaned_data["department"],
+            district=form.cleaned_data["district"],
             audience=form.cleaned_data["audience"],
         )
         result = search_run(params)

@@ -257,3 +257,20 @@ def test_page_asked_for_with_a_query_string_is_neither_cached_nor_served_from_th
     with CaptureQueriesContext(connection) as plain:
         client.get(path)
     assert len(plain) > 1  # the plain address was not cached by the asks with a query
+
+
+def test_search_page_filters_by_district(client: Client) -> None:
+    # given a district's own item and a city-level one
+    publish("农村宅基地使用审批", department="agriculture", district="320506")
+    publish("宅基地政策咨询", department="agriculture")
+
+    # when
+    wuzhong = client.post("/search/", {"q": "宅基地", "district": "320506"}).content.decode()
+    gusu = client.post("/search/", {"q": "宅基地", "district": "320508"}).content.decode()
+
+    # then
+    assert "农村宅基地使用审批" in wuzhong
+    assert "农村宅基地使用审批" not in gusu
+    assert "宅基地政策咨询" in gusu
+    bad = client.post("/search/", {"q": "宅基地", "district": "999999"}).content.decode()
+    assert "请从列表中选择区县。" in bad

@@ -87,6 +87,7 @@
         limit: 10,
         typing: true,
         department: value("department"),
+        district: value("district"),
         audience: value("audience")
       })
     })

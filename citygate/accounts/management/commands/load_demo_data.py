@@ -92,6 +92,14 @@ STAFF = (
         "citygate-demo-clerk",
         "EIBZMF5MHTEDNB3THEN4ZJWHOQBIL2N5",
     ),
+    # Publishes what demo.clerk drafts: a guide needs a second person of the department.
+    Staff(
+        "demo.ps-admin",
+        "department_admin",
+        "public-security",
+        "citygate-demo-ps-admin",
+        "6CGT7FXMT67TDWFSUXZ4CJV5GNKNUIGG",
+    ),
     Staff(
         "demo.hr-admin",
         "department_admin",
