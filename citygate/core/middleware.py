@@ -90,10 +90,14 @@ class ApiBodyGuardMiddleware:
             length = 0
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
-        if content_type.startswith("multipart/") and request.path_info in API_UPLOAD_PATHS:
-            if length > API_UPLOAD_MAX_SIZE:
-                return api_error("body_too_large", _("The request body is too large."), 413)
-            return None
+        if content_type.startswith("multipart/"):
+            if request.path_info in API_UPLOAD_PATHS:
+                if length > API_UPLOAD_MAX_SIZE:
+                    return api_error("body_too_large", _("The request body is too large."), 413)
+                return None
+            if length <= limit and b"Content-Disposition" not in request.body:
+                # A form with no fields at all (a bare POST some clients send as multipart).
+                return None
         if length > limit:
             return api_error("body_too_large", _("The request body is too large."), 413)
         body = request.body

@@ -5,22 +5,37 @@ then sees the queue number. Every page passes axe, in both languages and both mo
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
 
 import pyotp
 import pytest
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from citygate.accounts.services import staff_create, user_preferences_update, user_register
+from citygate.accounts.models import User
+from citygate.accounts.services import (
+    phone_index,
+    staff_create,
+    user_preferences_update,
+    user_register,
+)
 from citygate.catalog import demo
 from citygate.catalog.models import ServiceItem
 from citygate.catalog.services import item_publish_demo
 from citygate.directory.models import District
-from citygate.halls.models import Hall, HallItem, HallLevel, HallSession
-from citygate.halls.services import hall_staff_assign
+from citygate.halls.models import (
+    Appointment,
+    AppointmentState,
+    Hall,
+    HallItem,
+    HallLevel,
+    HallSession,
+    Slot,
+)
+from citygate.halls.services import appointment_book, hall_staff_assign
 from citygate.privacy.testing import consent_all_required
 from citygate.shell.tests.browser.helpers import (
     AxeCheck,
@@ -85,6 +100,25 @@ def _signed_in_resident(browser: Browser, base_url: str, language: str, elderly:
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}]
     )
     return context.new_page()
+
+
+def _booked_for_today(hall: Hall, item: ServiceItem) -> None:
+    """An appointment of the resident for today, booked at midnight, in a slot lasting until
+    23:59 so that it is current whenever the test runs."""
+    today = timezone.localdate()
+    midnight = timezone.make_aware(datetime.combine(today, time(0)))
+    slot, _created = Slot.objects.get_or_create(
+        hall=hall,
+        item=item,
+        date=today,
+        start=time(0, 5),
+        defaults={"end": time(23, 59), "capacity": 4},
+    )
+    resident = User.objects.get(phone_index=phone_index(PHONE))
+    if not Appointment.objects.filter(
+        user=resident, date=today, state=AppointmentState.BOOKED
+    ).exists():
+        appointment_book(user=resident, slot_id=slot.pk, now=midnight)
 
 
 def _clerk_page(browser: Browser, base_url: str, hall: Hall, language: str) -> Page:
@@ -153,6 +187,10 @@ def test_resident_books_from_the_guide_and_the_clerk_checks_them_in(
     expect(page.locator("main")).to_contain_text(hall.name_en if language == "en" else hall.name_zh)
     axe_check(page)
     screenshot(page, f"appointments-booked-{label}")
+
+    # given: whatever the time of day the test runs at, an appointment of theirs for today
+    # (the booking above may be for a later day; check-in is for the day itself)
+    _booked_for_today(hall, item)
 
     # when: the hall's clerk opens the day and checks the resident in
     clerk = _clerk_page(browser, live_server.url, hall, language)
