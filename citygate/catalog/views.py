@@ -9,9 +9,10 @@ from django.views.decorators.http import require_GET
 
 from citygate.catalog import labels, selectors, services
 from citygate.catalog.content import ItemContent
-from citygate.catalog.models import ItemStatus, ServiceItem
+from citygate.catalog.models import ItemStatus
 from citygate.catalog.selectors import catalogue_version
 from citygate.core.pagecache import page_context, public_page
+from citygate.halls.selectors import halls_for_item
 from citygate.shell.selectors import service_category_get
 
 # Openings are counted in the cache and written to the item once per this many, so reading a
@@ -28,15 +29,6 @@ def _count_view(code: str) -> None:
         count = cache.incr(key)
     if count % VIEWS_PER_WRITE == 0:
         services.item_viewed(code=code, count=VIEWS_PER_WRITE)
-
-
-def _halls_for(item: ServiceItem) -> list[object]:
-    # The halls app answers which halls handle the item; without it the guide still reads.
-    try:
-        from citygate.halls.selectors import halls_for_item
-    except ImportError:
-        return []
-    return list(halls_for_item(item=item))
 
 
 @require_GET
@@ -72,7 +64,7 @@ def _item_page(request: HttpRequest, code: str) -> HttpResponse:
         ],
         "withdrawn": item.status == ItemStatus.WITHDRAWN,
         "category": service_category_get(slug=item.category),
-        "halls": _halls_for(item) if item.appointment else [],
+        "halls": halls_for_item(item=item) if item.appointment else [],
         "life_events": selectors.life_events_of_item(item=item),
     }
     return render(request, "catalog/item.html", page_context(request, context))
