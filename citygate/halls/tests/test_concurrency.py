@@ -7,15 +7,12 @@ conditional UPDATE and the counter row's lock do the work; SQLite serialises wri
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import time
-from typing import Any
 
 import pytest
-from django.db import connection
 
 from citygate.core.errors import ApplicationError
+from citygate.core.tests.threads import run_at_once
 from citygate.halls import services
 from citygate.halls.models import Appointment, AppointmentState, HallItem, QueueCounter, Slot
 from citygate.halls.tests.conftest import (
@@ -30,33 +27,6 @@ from citygate.halls.tests.conftest import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def run_at_once(count: int, work: Callable[[int], Any]) -> tuple[list[Any], list[BaseException]]:
-    """Runs work(0) .. work(count - 1) in threads released together; results and errors."""
-    start = threading.Barrier(count)
-    results: list[Any] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(index: int) -> None:
-        try:
-            start.wait()
-            result = work(index)
-            with lock:
-                results.append(result)
-        except BaseException as exc:  # collected and looked at by the test
-            with lock:
-                errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def test_slot_booked_from_twelve_threads_at_once_takes_exactly_its_capacity() -> None:
