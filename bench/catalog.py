@@ -149,6 +149,8 @@ def query_counts(search_paths: list[str], item_paths: list[str]) -> dict[str, in
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from citygate.catalog.models import LOCAL_STATE
+
     client = Client(HTTP_HOST="127.0.0.1")
     counts = {}
     for name, path in (("search", search_paths[0]), ("item", item_paths[0])):
@@ -157,6 +159,7 @@ def query_counts(search_paths: list[str], item_paths: list[str]) -> dict[str, in
         # most a request costs.
         for alias in ("default", "pages"):
             caches[alias].clear()
+        LOCAL_STATE.clear()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)

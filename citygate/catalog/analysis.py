@@ -67,6 +67,10 @@ def _is_cjk(run: str) -> bool:
 _dictionary_words: set[str] = set()
 
 
+# Raised whenever the dictionary changes: analysed queries of an older dictionary are not reused.
+_dictionary_generation = 0
+
+
 def dictionary_add(words: Iterable[str]) -> None:
     """Adds words to the segmenter's dictionary (idempotent; the dictionary is per process)."""
     added = False
@@ -80,6 +84,8 @@ def dictionary_add(words: Iterable[str]) -> None:
         # Segmentations cached before the new words are no longer what the segmenter gives.
         _content_words.cache_clear()
         _search_words.cache_clear()
+        global _dictionary_generation
+        _dictionary_generation += 1
 
 
 def _load_lexicon() -> None:
@@ -313,7 +319,17 @@ def _latin_terms(terms: Terms, tokens: list[str]) -> None:
 
 
 def query_terms(query: str) -> Terms:
-    """The weighted terms of what a person typed."""
+    """The weighted terms of what a person typed (callers only read the answer).
+
+    Kept per process for the most recent queries, and for the dictionary they were analysed
+    with: people type the same few thousand wordings over and over, and each keystroke of
+    typing-ahead repeats most of the one before.
+    """
+    return _query_terms(query, _dictionary_generation)
+
+
+@lru_cache(maxsize=4096)
+def _query_terms(query: str, generation: int) -> Terms:
     text = normalise(query)
     terms: Terms = {}
     latin: list[str] = []

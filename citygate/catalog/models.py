@@ -205,6 +205,14 @@ class LifeEventItem(models.Model):
 
 
 STATE_CACHE_KEY = "catalog:state"
+# This process's own copy of the token, by database, with the moment it expires
+# (selectors.catalogue_version): forgotten at once when this process changes the catalogue.
+LOCAL_STATE: dict[str, tuple[float, str]] = {}
+
+
+def _forget_state() -> None:
+    LOCAL_STATE.clear()
+    cache.delete(STATE_CACHE_KEY)
 
 
 class CatalogState(models.Model):
@@ -230,8 +238,9 @@ class CatalogState(models.Model):
         # The copy in the cache (selectors.catalogue_version) goes now, for this transaction's
         # own later reads, and again on commit, in case another process read the old token
         # from the database meanwhile.
+        LOCAL_STATE.clear()
         cache.delete(STATE_CACHE_KEY)
-        transaction.on_commit(lambda: cache.delete(STATE_CACHE_KEY))
+        transaction.on_commit(_forget_state)
 
     @classmethod
     def current(cls) -> str:

@@ -24,6 +24,7 @@ import threading
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
@@ -34,6 +35,9 @@ from citygate.catalog.models import ItemStatus, ServiceItem
 from citygate.catalog.selectors import catalogue_version
 
 CHAMPIONS = 160
+# Answers kept per index for repeated searches (each a few hundred bytes): people search the
+# same wordings over and over, and typing-ahead repeats most of what it asked a moment ago.
+RESULTS_KEPT = 4096
 # A result must score at least this, and at least this share of the best result's score.
 MIN_SCORE = 2.0
 MIN_SHARE = 0.25
@@ -153,6 +157,9 @@ class SearchIndex:
         self.popularity_boost = array(
             "f", (POPULARITY_WEIGHT * math.log1p(doc.popularity) for doc in self.docs)
         )
+        # The answers to the most recent searches of this index: an index never changes, so
+        # an answer holds as long as the index does (a new catalogue makes a new index).
+        self._answers = lru_cache(maxsize=RESULTS_KEPT)(self._search)
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -166,7 +173,13 @@ class SearchIndex:
         district: str = "",
         audience: str = "",
     ) -> SearchResult:
-        terms = analysis.query_terms(query[:MAX_QUERY_LENGTH])
+        """The best `limit` items for the query, and how many matched (callers only read it)."""
+        return self._answers(query[:MAX_QUERY_LENGTH], limit, department, district, audience)
+
+    def _search(
+        self, query: str, limit: int, department: str, district: str, audience: str
+    ) -> SearchResult:
+        terms = analysis.query_terms(query)
         scores: dict[int, float] = {}
         for term, query_weight in terms.items():
             posting = self.postings.get(term)

@@ -217,3 +217,24 @@ def test_big_catalogue_index_is_rebuilt_in_the_background_while_the_old_one_answ
     fresh = current_index()
     assert fresh is not old
     assert [hit.doc.name for hit in fresh.search("图书馆读者证").hits] == ["图书馆读者证办理"]
+
+
+def test_a_query_is_analysed_again_once_the_dictionary_learns_a_word() -> None:
+    # given a wording the segmenter splits, analysed (and so remembered) once
+    before = analysis.query_terms("鲈乡小馄饨")
+    # when the dictionary learns it as one word
+    analysis.dictionary_add(["鲈乡小馄饨"])
+    # then the same query is analysed with the new word, not answered from memory
+    after = analysis.query_terms("鲈乡小馄饨")
+    assert "w:鲈乡小馄饨" in after
+    assert "w:鲈乡小馄饨" not in before
+
+
+def test_a_repeated_search_is_answered_alike_and_a_new_catalogue_answers_anew(
+    catalogue: dict[str, ServiceItem],
+) -> None:
+    first = current_index().search("身份证丢了")
+    assert current_index().search("身份证丢了") == first
+    publish("居民身份证丢失补办（异地）", aliases=["身份证丢了"], keywords=["身份证"])
+    again = current_index().search("身份证丢了")
+    assert again.total == first.total + 1
