@@ -35,44 +35,11 @@ from citygate.catalog.exchange import (
 )
 from citygate.catalog.models import LifeEvent, RevisionState
 from citygate.core.errors import ApplicationError
+from citygate.core.forms import PageForm
 from citygate.directory.models import Department, District
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
-
-
-class PageForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        self.describe()
-
-    def describe(self) -> None:
-        """Ties each field to its help and error text, so screen readers announce them."""
-        for name, field in self.fields.items():
-            bound = self[name]
-            described = []
-            if field.help_text:
-                described.append(f"{bound.auto_id}_helptext")
-            if self.is_bound and name in self.errors:
-                described.append(f"{bound.auto_id}_error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if described:
-                field.widget.attrs["aria-describedby"] = " ".join(described)
-
-    def add_application_error(self, error: ApplicationError) -> None:
-        """Shows a service's error beside the field it names, or above the form."""
-        placed = False
-        for name, message in error.fields.items():
-            if name in self.fields and not self.fields[name].widget.is_hidden:
-                self.add_error(name, str(message))
-                placed = True
-        if not placed:
-            self.add_error(None, str(error.message))
-        self.describe()
 
 
 def _choices(labels: Mapping[Any, Any]) -> list[tuple[Any, Any]]:

@@ -31,7 +31,6 @@ from citygate.catalog.forms import (
     ContentEditor,
     ExportForm,
     ImportForm,
-    PageForm,
     PlaceForm,
     ReturnForm,
     RevisionStateFilter,
@@ -40,6 +39,7 @@ from citygate.catalog.forms import (
 )
 from citygate.catalog.models import ItemRevision, ItemStatus, RevisionState, ServiceItem
 from citygate.core.errors import ApplicationError
+from citygate.core.forms import PageForm
 from citygate.core.validation import small_positive_int
 from citygate.directory.models import Department
 
