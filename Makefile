@@ -55,7 +55,8 @@ lint: venv
 	$(BIN)/mypy --strict citygate bench manage.py conftest.py
 	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
 
-# The benchmarks (docs/benchmarks.md): search quality and latency, then HTTP throughput.
+# The benchmarks (docs/benchmarks.md): search quality and latency, HTTP throughput, then
+# applying and the clerk's workbench on PostgreSQL (127.0.0.1:5432, as .ci/run starts it).
 bench-deps:
 	@if ! command -v wrk >/dev/null; then \
 		echo "Installing wrk"; \
@@ -65,9 +66,11 @@ bench-deps:
 bench: venv bench-deps
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/catalog.py
+	$(BIN)/python bench/applications.py
 
 bench-quick: venv
 	$(BIN)/python bench/search.py --quick
+	$(BIN)/python bench/applications.py --quick --sqlite
 
 format: venv
 	$(BIN)/ruff format .

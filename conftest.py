@@ -49,3 +49,14 @@ def pytest_runtest_teardown(
     yield
     if nextitem is not None and nextitem.path != item.path and _is_transactional(item):
         _restore_migrated_data(item)
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test() -> Generator[None, None, None]:
+    # Django's test client leaves the language of its last request active in the thread; the
+    # next test would run in it (and write, say, its notices in English).
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)

@@ -6,7 +6,9 @@ Every error, whatever raised it, reaches the client as
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -66,6 +68,22 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _envelope(request, code, str(exc.message), exc.status_code)
 
 
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _envelope(request, "body_too_large", _("The request body is too large."), 413)
+
+
+@api.exception_handler(MultiPartParserError)
+def on_bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return _envelope(request, "body_not_multipart", _("The uploaded form could not be read."), 400)
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious_body(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # Too many fields, too many files: a form no client of ours sends.
+    return _envelope(request, "body_refused", _("The request could not be read."), 400)
+
+
 @api.exception_handler(Exception)
 def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     from citygate.core.logging import get_logger
@@ -76,6 +94,7 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def register_routers() -> None:
     from citygate.accounts.api import router as accounts_router
+    from citygate.applications.api import router as applications_router
     from citygate.catalog.api import router as catalog_router
     from citygate.catalog.staff_api import router as catalog_staff_router
     from citygate.halls.api import router as halls_router
@@ -88,6 +107,7 @@ def register_routers() -> None:
     api.add_router("", catalog_staff_router)
     api.add_router("", halls_router)
     api.add_router("", inbox_router)
+    api.add_router("", applications_router)
 
 
 register_routers()

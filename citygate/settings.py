@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CITYGATE_VAR_DIR", BASE_DIR / "var"))
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "citygate.inbox",
     "citygate.catalog",
     "citygate.halls",
+    "citygate.applications",
     "citygate.shell",
 ]
 
@@ -181,8 +183,25 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "citygate" / "static"]
+# Uploaded materials of applications. Never served by the web server: the applications app
+# hands each file to its owner and the handling department's clerks only. Production may keep
+# them in S3-compatible object storage (CITYGATE_MEDIA_STORAGE=s3, with django-storages
+# installed and its AWS_* settings in the environment: AWS_STORAGE_BUCKET_NAME,
+# AWS_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).
+# Working days a department has to follow up a poor rating (差评整改).
+CITYGATE_FOLLOW_UP_DAYS = int(os.environ.get("CITYGATE_FOLLOW_UP_DAYS", "15"))
+
+MEDIA_ROOT = Path(os.environ.get("CITYGATE_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media-not-served/"
+_MEDIA_BACKENDS = {
+    "filesystem": "django.core.files.storage.FileSystemStorage",
+    "s3": "storages.backends.s3.S3Storage",
+}
+_media_storage = os.environ.get("CITYGATE_MEDIA_STORAGE", "filesystem")
+if _media_storage not in _MEDIA_BACKENDS:
+    raise ImproperlyConfigured("CITYGATE_MEDIA_STORAGE must be filesystem or s3")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": _MEDIA_BACKENDS[_media_storage]},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

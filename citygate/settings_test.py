@@ -1,6 +1,8 @@
 """Settings for the test suite: the main settings, read with CITYGATE_TESTING on."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ["CITYGATE_TESTING"] = "1"
 
@@ -16,8 +18,6 @@ DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
 # once could not run on it. The file goes to a memory-backed directory where there is one,
 # and is not synced to disk. (pytest-xdist adds each worker's suffix to the name.)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    import tempfile
-
     _folder = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()  # noqa: S108
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(_folder, f"citygate-test-{os.getpid()}.sqlite3")
@@ -26,3 +26,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     _options["init_command"] = _options["init_command"].replace(
         "synchronous=NORMAL", "synchronous=OFF"
     )
+
+# Uploaded files of the tests go to a folder of this test process among the machine's
+# temporary files (never into the working tree); the storage makes it on the first upload.
+MEDIA_ROOT = Path(
+    os.environ.get("CITYGATE_TEST_MEDIA_ROOT")
+    or os.path.join(tempfile.gettempdir(), f"citygate-media-{os.getpid()}")
+)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("citygate.shell.urls")),
     path("", include("citygate.catalog.urls")),
     path("", include("citygate.halls.urls")),
+    path("", include("citygate.applications.urls")),
     path("", include("citygate.inbox.urls")),
     path("staff/catalog/", include("citygate.catalog.staff_urls")),
     path("staff/calendar/", include("citygate.workdays.urls")),

@@ -340,7 +340,7 @@ def staff_verify_page(request: HttpRequest) -> HttpResponse:
             request.session.pop(STAFF_PENDING_KEY, None)
             request.session[STAFF_SESSION_KEY] = time.time()
             messages.success(request, _("You are signed in as staff."))
-            return redirect(_safe_next(request, next_url, reverse("accounts:account")))
+            return redirect(_safe_next(request, next_url, reverse("shell:staff_home")))
     return render(request, "accounts/staff_verify.html", {"form": form}, status=form.status)
 
 

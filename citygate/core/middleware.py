@@ -20,8 +20,12 @@ API_PREFIX = "/api/"
 # than a JSON body; the view checks its own limit on the file. Django keeps file parts out of
 # DATA_UPLOAD_MAX_MEMORY_SIZE and streams big ones to disk.
 API_UPLOAD_MAX_SIZE = 6 * 1024 * 1024
-# The API paths that take file uploads; every other path takes JSON bodies only.
-API_UPLOAD_PATHS = ("/api/v1/staff/catalog/import",)
+# The API paths that take file uploads, with the largest body each takes (an application's
+# material may be up to 50 MB); every other path takes JSON bodies only.
+API_UPLOAD_PATHS = {
+    "/api/v1/staff/catalog/import": API_UPLOAD_MAX_SIZE,
+    "/api/v1/applications/materials": 51 * 1024 * 1024,
+}
 
 
 class RequestContextMiddleware:
@@ -92,7 +96,7 @@ class ApiBodyGuardMiddleware:
         content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
         if content_type.startswith("multipart/"):
             if request.path_info in API_UPLOAD_PATHS:
-                if length > API_UPLOAD_MAX_SIZE:
+                if length > API_UPLOAD_PATHS[request.path_info]:
                     return api_error("body_too_large", _("The request body is too large."), 413)
                 return None
             if length <= limit and b"Content-Disposition" not in request.body:

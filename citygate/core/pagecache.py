@@ -42,8 +42,10 @@ def _has_flash_messages(request: HttpRequest) -> bool:
 def _key(request: HttpRequest, version: str) -> str:
     user = getattr(request, "user", None)
     signed_in = bool(user is not None and user.is_authenticated)
+    # Staff see another link in the frame (their tools) than residents (their account).
+    staff = signed_in and bool(getattr(user, "is_staff_member", False))
     elderly = bool(getattr(request, "elderly_mode", False))
-    parts = f"{request.path}|{get_language()}|{elderly}|{signed_in}|{version}"
+    parts = f"{request.path}|{get_language()}|{elderly}|{signed_in}|{staff}|{version}"
     return "page:" + hashlib.sha256(parts.encode()).hexdigest()
 
 

@@ -77,3 +77,15 @@ APPOINTMENT_CANCELLED_CLOSED = register(
         ),
     )
 )
+
+VISIT_SERVED = register(
+    MessageTemplate(
+        name="halls.visit_served",
+        kind=Kind.TRANSACTIONAL,
+        title=_("How was your visit? %(item)s"),
+        body=_(
+            "You were served at %(hall)s on %(date)s, %(time)s. Please rate the service: your "
+            "rating goes to the department, and a poor one is followed up."
+        ),
+    )
+)

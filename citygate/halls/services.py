@@ -526,12 +526,21 @@ def appointment_mark_done(
     appointment = _staff_appointment(appointment_id, by)
     if appointment.state == AppointmentState.DONE:
         return appointment
-    changed = Appointment.objects.filter(
-        pk=appointment.pk, state=AppointmentState.CHECKED_IN
-    ).update(state=AppointmentState.DONE, done_at=_now(now))
-    if not changed:
-        message = _("Only a checked-in appointment can be marked as done.")
-        raise ApplicationError("not_checked_in", message, status=409)
+    with transaction.atomic():
+        changed = Appointment.objects.filter(
+            pk=appointment.pk, state=AppointmentState.CHECKED_IN
+        ).update(state=AppointmentState.DONE, done_at=_now(now))
+        if not changed:
+            message = _("Only a checked-in appointment can be marked as done.")
+            raise ApplicationError("not_checked_in", message, status=409)
+        # The visit is over: the person is asked to rate it (好差评, on the ratings page).
+        notify(
+            recipient=appointment.user,
+            template="halls.visit_served",
+            params=_notice_params(appointment),
+            link=reverse("applications:ratings"),
+            dedupe_key=f"halls.served:{appointment.pk}",
+        )
     appointment.refresh_from_db()
     log.info("halls.appointment_done", appointment_id=str(appointment.pk))
     return appointment

@@ -38,6 +38,8 @@ class PersonalField(models.TextChoices):
     ID_NUMBER = "id_number", _("ID number")
     NAME = "name", _("Name")
     ADDRESS = "address", _("Address")
+    # What a person wrote in an application form (an address, an income, a household).
+    APPLICATION = "application", _("Application answers")
 
 
 class AccessChannel(models.TextChoices):

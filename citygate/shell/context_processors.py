@@ -16,7 +16,15 @@ TERMS_URL = "/privacy/agreements/terms/"
 PRIVACY_URL = "/privacy/agreements/privacy/"
 
 # (tab, path prefix) for the bottom tab bar; the home tab matches "/" only.
-_TABS = (("services", "/services/"), ("messages", "/messages/"), ("account", ACCOUNT_URL))
+_TABS = (
+    ("services", "/services/"),
+    ("messages", "/messages/"),
+    ("account", ACCOUNT_URL),
+    # A person's applications and ratings are theirs, under the account tab.
+    ("account", "/applications/"),
+    ("account", "/ratings/"),
+)
+STAFF_HOME_URL = "/staff/"
 
 
 def _login_url() -> str:
@@ -57,7 +65,10 @@ def _other_language(current: str) -> dict[str, str]:
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     signed_in = bool(user is not None and user.is_authenticated)
+    staff = signed_in and bool(getattr(user, "is_staff_member", False))
     return {
+        "shell_staff": staff,
+        "shell_staff_url": STAFF_HOME_URL,
         "elderly_mode": getattr(request, "elderly_mode", False),
         "shell_signed_in": signed_in,
         "shell_next": _return_path(request),

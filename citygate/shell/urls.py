@@ -1,6 +1,6 @@
 from django.urls import path
 
-from citygate.shell import views
+from citygate.shell import staff_views, views
 
 app_name = "shell"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("services/", views.services_index, name="services"),
     path("services/<slug:slug>/", views.service_category, name="category"),
     path("messages/", views.messages_index, name="messages"),
+    path("staff/", staff_views.staff_home, name="staff_home"),
     path("search/", views.search, name="search"),
     path("offline/", views.offline, name="offline"),
     path("styleguide/", views.styleguide, name="styleguide"),

@@ -65,7 +65,9 @@ def test_staff_login_with_password_and_totp_marks_the_session(client: Client, cl
     assert first.status_code == 302
     assert first["Location"] == VERIFY
     assert second.status_code == 302
-    assert second["Location"] == "/account/"
+    # Staff land on their tools
+    assert second["Location"] == "/staff/"
+    assert client.get("/staff/").status_code == 200
     session = client.session
     assert session["_auth_user_id"] == str(clerk.pk)
     assert isinstance(session[STAFF_SESSION_KEY], float)

@@ -62,9 +62,9 @@ def test_item_page_shows_the_whole_guide_in_chinese(
         "居住证一件事",
     ]:
         assert text in html, text
-    # Online applications come with their workflows: until then a guide offers a visit.
+    # An item that can be applied for online offers that first, and a visit beside it.
+    assert f'href="/services/item/{replacement.code}/apply/"' in html
     assert f'href="/appointments/book/?item={replacement.code}"' in html
-    assert "/apply/" not in html
 
 
 def test_item_page_in_english_names_the_item_in_english_and_says_details_are_chinese(

@@ -21,6 +21,7 @@ HAS_GETTEXT = shutil.which("xgettext") is not None
 @dataclass
 class Entry:
     msgid: str = ""
+    context: str = ""
     plural: str = ""
     translations: list[str] = field(default_factory=list)
     fuzzy: bool = False
@@ -39,7 +40,7 @@ def entries(text: str) -> list[Entry]:
         entry = Entry(obsolete=all(line.startswith("#~") for line in lines if line.strip()))
         entry.fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
         target: list[str] | None = None
-        parts: dict[str, list[str]] = {"msgid": [], "msgid_plural": []}
+        parts: dict[str, list[str]] = {"msgctxt": [], "msgid": [], "msgid_plural": []}
         strings: list[list[str]] = []
         for raw in lines:
             line = raw.removeprefix("#~ ")
@@ -55,6 +56,7 @@ def entries(text: str) -> list[Entry]:
                 rest = line
             if target is not None:
                 target.append(json.loads(rest))
+        entry.context = "".join(parts["msgctxt"])
         entry.msgid = "".join(parts["msgid"])
         entry.plural = "".join(parts["msgid_plural"])
         entry.translations = ["".join(s) for s in strings]
@@ -105,7 +107,16 @@ def stale_compiled(catalogue: Path) -> list[str]:
     for e in entries(catalogue.read_text(encoding="utf-8")):
         if not e.msgid or e.obsolete:
             continue
-        shown = compiled.ngettext(e.msgid, e.plural, 2) if e.plural else compiled.gettext(e.msgid)
+        if e.context:  # pgettext and friends: the compiled catalogue keys these by context
+            shown = (
+                compiled.npgettext(e.context, e.msgid, e.plural, 2)
+                if e.plural
+                else compiled.pgettext(e.context, e.msgid)
+            )
+        else:
+            shown = (
+                compiled.ngettext(e.msgid, e.plural, 2) if e.plural else compiled.gettext(e.msgid)
+            )
         if shown != e.translations[0]:
             stale.append(e.msgid)
     return stale

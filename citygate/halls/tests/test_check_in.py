@@ -11,6 +11,7 @@ from citygate.core.errors import ApplicationError, InvalidInput, NotFound
 from citygate.halls import selectors, services
 from citygate.halls.models import Appointment, AppointmentState, HallItem, HallStaff, Slot
 from citygate.halls.tests.conftest import MONDAY, MONDAY_MORNING, at, make_resident
+from citygate.inbox.models import Message
 
 pytestmark = pytest.mark.django_db
 
@@ -197,6 +198,11 @@ def test_mark_done_after_check_in_ends_the_visit(
     # then
     assert done.state == AppointmentState.DONE
     assert done.queue_number == "A001"
+    # and the person is asked, once, to rate the visit
+    services.appointment_mark_done(appointment_id=mine.pk, by=clerk, now=at(MONDAY, 9, 11))
+    invitations = Message.objects.filter(recipient=resident, template="halls.visit_served")
+    assert invitations.count() == 1
+    assert invitations.get().link == "/ratings/"
 
 
 def test_mark_done_before_check_in_is_refused(

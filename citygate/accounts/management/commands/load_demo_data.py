@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 
 from citygate.accounts import services
 from citygate.accounts.models import Enterprise, User
+from citygate.applications import demo as applications_demo
 from citygate.catalog import demo as catalog_demo
 from citygate.directory.models import Department, District
 from citygate.halls import demo as halls_demo
@@ -196,6 +197,10 @@ class Command(BaseCommand):
         halls = halls_demo.load()
         if halls:
             created.append(f"{halls} hall rows")
+        # Applications need the people, the items and the demo clerk's hall.
+        applications = applications_demo.load()
+        if applications:
+            created.append(f"{applications} applications")
         return created
 
     def _resident(self, resident: Resident) -> tuple[User, bool]:
