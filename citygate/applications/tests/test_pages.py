@@ -893,3 +893,11 @@ def test_an_enterprise_service_is_applied_for_an_enterprise_the_person_acts_for(
     # then the application is the enterprise's
     assert response.status_code == 302, html_of(response)
     assert Application.objects.get().enterprise == enterprise
+
+
+def test_the_account_page_leads_to_the_persons_applications_ratings_and_family(
+    resident: User,
+) -> None:
+    page = html_of(signed_in(resident).get("/account/"))
+    for path in ("/applications/", "/appointments/", "/ratings/", "/account/family/"):
+        assert f'href="{path}"' in page
