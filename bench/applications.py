@@ -492,7 +492,8 @@ def workbench_read(user: User, queue: str, today: date) -> int:
     from citygate.applications import api, selectors
 
     counts = selectors.queue_counts(user=user, today=today)
-    rows = list(selectors.staff_queue(user=user, queue=queue, today=today)[:PAGE_ROWS])
+    found = selectors.staff_queue(user=user, queue=queue, today=today)
+    rows = selectors.queue_rows(found, list(found.values_list("pk", flat=True)[:PAGE_ROWS]))
     labels = api.state_labels_for(rows)
     shown = [api.staff_row(a, labels[(a.workflow_id, a.state)]) for a in rows]
     return len(shown) + counts["open"]

@@ -150,6 +150,7 @@ def query_counts(search_paths: list[str], item_paths: list[str]) -> dict[str, in
     from django.test.utils import CaptureQueriesContext
 
     from citygate.catalog.models import LOCAL_STATE
+    from citygate.core.pagecache import pages_forget
 
     client = Client(HTTP_HOST="127.0.0.1")
     counts = {}
@@ -157,8 +158,8 @@ def query_counts(search_paths: list[str], item_paths: list[str]) -> dict[str, in
         client.get(path)  # the first search of a process builds its index
         # Counted with nothing cached (the catalogue's state is read, the page rendered): the
         # most a request costs.
-        for alias in ("default", "pages"):
-            caches[alias].clear()
+        caches["default"].clear()
+        pages_forget()
         LOCAL_STATE.clear()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)

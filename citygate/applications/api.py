@@ -659,7 +659,8 @@ def staff_queue(request: HttpRequest, queue: Query[str] = "open", page: Query[in
     today = timezone.localdate()
     found = selectors.staff_queue(user=user, queue=queue, today=today)
     counts = selectors.queue_counts(user=user, today=today)
-    rows = list(found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+    ids = list(found.values_list("pk", flat=True)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+    rows = selectors.queue_rows(found, ids)
     labels = state_labels_for(rows)
     total = counts.get(queue) if queue in counts else found.count()
     return QueueOut(

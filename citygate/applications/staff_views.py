@@ -151,8 +151,8 @@ def queue_page(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     counts = selectors.queue_counts(user=user, today=today)
     found = selectors.staff_queue(user=user, queue=queue, today=today)
-    page = Paginator(found, PAGE_SIZE).get_page(_page_number(request))
-    applications = list(page.object_list)
+    page = Paginator(found.values_list("pk", flat=True), PAGE_SIZE).get_page(_page_number(request))
+    applications = selectors.queue_rows(found, list(page.object_list))
     labels = state_labels_for(applications)
     channels = _channel_labels()
     rows = [

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -29,6 +31,37 @@ from django.utils.translation import get_language
 
 TIMEOUT = 60 * 60
 _FIELD = 'name="csrfmiddlewaretoken" value="{}"'
+
+# A first tier in each process's own memory: the most recently served pages, so that a popular
+# guide costs no trip to the shared cache (Redis) and no unpickling. The keys carry the
+# version, so an entry is never stale; the tier only bounds how many are kept.
+LOCAL_PAGES = 256
+_local: OrderedDict[str, tuple[bytes, str, str]] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def _local_get(key: str) -> tuple[bytes, str, str] | None:
+    with _local_lock:
+        found = _local.get(key)
+        if found is not None:
+            _local.move_to_end(key)
+        return found
+
+
+def _local_put(key: str, page: tuple[bytes, str, str]) -> None:
+    with _local_lock:
+        _local[key] = page
+        _local.move_to_end(key)
+        while len(_local) > LOCAL_PAGES:
+            _local.popitem(last=False)
+
+
+def pages_forget() -> None:
+    """Forgets every cached page, in this process's tier and the shared cache."""
+    with _local_lock:
+        _local.clear()
+    caches["pages"].clear()
+
 
 View = Callable[..., HttpResponse]
 
@@ -64,7 +97,7 @@ def public_page(version: Callable[[], str]) -> Callable[[View], View]:
 
             key = _key(request, version())
             cache = caches["pages"]
-            cached = cache.get(key)
+            cached = _local_get(key) or cache.get(key)
             if cached is None:
                 placeholder = "csrf-" + secrets.token_hex(16)
                 request.page_cache_placeholder = placeholder  # type: ignore[attr-defined]
@@ -73,6 +106,7 @@ def public_page(version: Callable[[], str]) -> Callable[[View], View]:
                     return _with_token(request, response.content, placeholder, response)
                 cached = (response.content, placeholder, response.get("Content-Type", "text/html"))
                 cache.set(key, cached, TIMEOUT)
+            _local_put(key, cached)
             content, placeholder, content_type = cached
             response = HttpResponse(content_type=content_type)
             return _with_token(request, content, placeholder, response)

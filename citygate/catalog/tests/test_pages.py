@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from citygate.catalog.models import CatalogState, ItemStatus, ServiceItem
 from citygate.catalog.tests.factories import publish
-from citygate.catalog.views import VIEWS_PER_WRITE
+from citygate.catalog.views import VIEWS_PER_WRITE, openings_forget
+from citygate.core.pagecache import pages_forget
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +109,7 @@ def test_item_page_of_an_unknown_or_unpublished_item_is_not_found(client: Client
 
 
 def test_item_page_counts_openings_in_batches(client: Client, replacement: ServiceItem) -> None:
-    cache.clear()
+    openings_forget()
     for _ in range(VIEWS_PER_WRITE * 2 + 3):
         client.get(f"/services/item/{replacement.code}/")
     replacement.refresh_from_db()
@@ -120,7 +121,7 @@ def test_item_page_query_count_does_not_grow_with_the_catalogue(
 ) -> None:
     def rendering_queries() -> int:
         cache.clear()
-        caches["pages"].clear()
+        pages_forget()
         with CaptureQueriesContext(connection) as queries:
             assert client.get(f"/services/item/{replacement.code}/").status_code == 200
         return len(queries)
@@ -242,7 +243,7 @@ def test_page_asked_for_with_a_query_string_is_neither_cached_nor_served_from_th
 ) -> None:
     # given
     path = f"/services/item/{replacement.code}/"
-    caches["pages"].clear()
+    pages_forget()
 
     # when the page is asked for with a query string, each time is rendered afresh
     for _ in range(2):
