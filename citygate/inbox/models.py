@@ -100,3 +100,45 @@ class Message(models.Model):
         from citygate.inbox.templates import render_body
 
         return render_body(self.template, self.params)
+
+
+class Channel(models.TextChoices):
+    """Where a message reaches a person. The inbox in the app is always one of them."""
+
+    IN_APP = "in_app", _("In the app")
+    WEB_PUSH = "web_push", _("Notifications on this device")
+    SMS = "sms", _("Text message")
+
+
+class Digest(models.TextChoices):
+    """News one by one, or gathered into one message a day or a week."""
+
+    NONE = "none", _("Each story as it comes")
+    DAILY = "daily", _("A daily digest")
+    WEEKLY = "weekly", _("A weekly digest")
+
+
+class NotificationSettings(models.Model):
+    """A person's choices of how the city may reach them (preferences.DEFAULTS until changed).
+
+    `channels` maps each kind to the channels chosen for it besides the inbox, which every
+    message reaches whatever is chosen.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="notification_settings",
+    )
+    channels = models.JSONField(default=dict)
+    # No news is pushed between these local times (the start may be later than the end: the
+    # quiet hours then run over midnight).
+    quiet_start = models.TimeField()
+    quiet_end = models.TimeField()
+    news_daily_cap = models.PositiveSmallIntegerField()
+    news_digest = models.CharField(max_length=8, choices=Digest.choices)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"NotificationSettings {self.pk}"

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from citygate.accounts.models import User
-from citygate.inbox.models import Message, kind_priority
+from citygate.inbox.models import Kind, Message, NotificationSettings, kind_priority
+from citygate.inbox.preferences import DEFAULTS, Choices
 
 INBOX_PAGE_SIZE = 20
 
@@ -56,4 +57,18 @@ def inbox_page(*, user: User, page: int = 1, page_size: int = INBOX_PAGE_SIZE) -
         page_size=page_size,
         total=messages.count(),
         unread=unread_count(user=user),
+    )
+
+
+def notification_choices(*, user: User) -> Choices:
+    """The person's notification settings, or the defaults if they never changed them."""
+    found = NotificationSettings.objects.filter(user=user).first()
+    if found is None:
+        return DEFAULTS
+    return Choices(
+        channels={kind: list(found.channels.get(kind, [])) for kind in Kind.values},
+        quiet_start=found.quiet_start,
+        quiet_end=found.quiet_end,
+        news_daily_cap=found.news_daily_cap,
+        news_digest=found.news_digest,
     )

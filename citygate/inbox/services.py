@@ -13,18 +13,27 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import time
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from citygate.accounts.models import User
-from citygate.core.errors import NotFound
+from citygate.core.errors import InvalidInput, NotFound
 from citygate.core.logging import get_logger, is_personal_key, scrub_text
-from citygate.inbox import templates
-from citygate.inbox.models import DEDUPE_KEY_MAX_LENGTH, LINK_MAX_LENGTH, Message
+from citygate.inbox import preferences, selectors, templates
+from citygate.inbox.models import (
+    DEDUPE_KEY_MAX_LENGTH,
+    LINK_MAX_LENGTH,
+    Digest,
+    Kind,
+    Message,
+    NotificationSettings,
+)
 
 log = get_logger(__name__)
 
@@ -190,3 +199,81 @@ def message_archive(*, user: User, message_id: uuid.UUID | str) -> Message:
             message.save(update_fields=["archived_at", "read_at"])
             log.info("inbox.message_archived", message_id=str(message.pk), user_id=str(user.pk))
     return message
+
+
+def _clean_time(value: object, field: str, errors: dict[str, str | Promise]) -> time | None:
+    if isinstance(value, time):
+        return value
+    try:
+        return time.fromisoformat(str(value))
+    except ValueError:
+        errors[field] = _("Enter a time such as 22:00.")
+        return None
+
+
+def notification_settings_update(
+    *,
+    user: User,
+    channels: Mapping[str, Sequence[str]] | None = None,
+    quiet_start: object = None,
+    quiet_end: object = None,
+    news_daily_cap: object = None,
+    news_digest: str | None = None,
+) -> preferences.Choices:
+    """Changes what is given and keeps the rest; every wrong value is named by its field."""
+    current = selectors.notification_choices(user=user)
+    errors: dict[str, str | Promise] = {}
+    new_channels = dict(current.channels)
+    if channels is not None:
+        for kind, chosen in channels.items():
+            if kind not in Kind.values:
+                errors[f"channels.{str(kind)[:20]}"] = _("There is no such kind of message.")
+                continue
+            if not isinstance(chosen, Sequence) or isinstance(chosen, str):
+                errors[f"channels.{kind}"] = _("Choose from the listed channels.")
+                continue
+            unknown = [c for c in chosen if c not in preferences.PUSH_CHANNELS]
+            if unknown:
+                # The inbox is always on; only the push channels are a choice.
+                errors[f"channels.{kind}"] = _("Choose from the listed channels.")
+                continue
+            new_channels[kind] = [c for c in preferences.PUSH_CHANNELS if c in chosen]
+    start = (
+        current.quiet_start
+        if quiet_start is None
+        else _clean_time(quiet_start, "quiet_start", errors)
+    )
+    end = current.quiet_end if quiet_end is None else _clean_time(quiet_end, "quiet_end", errors)
+    cap = current.news_daily_cap
+    if news_daily_cap is not None:
+        if (
+            isinstance(news_daily_cap, bool)
+            or not isinstance(news_daily_cap, int)
+            or not 0 <= news_daily_cap <= preferences.NEWS_DAILY_CAP_MAX
+        ):
+            errors["news_daily_cap"] = _("Enter a whole number from 0 to %(max)d.") % {
+                "max": preferences.NEWS_DAILY_CAP_MAX
+            }
+        else:
+            cap = news_daily_cap
+    digest = current.news_digest if news_digest is None else news_digest
+    if digest not in Digest.values:
+        errors["news_digest"] = _("Choose one of the listed answers.")
+    if errors:
+        raise InvalidInput(errors)
+    # No errors, so both were read.
+    assert start is not None  # noqa: S101
+    assert end is not None  # noqa: S101
+    NotificationSettings.objects.update_or_create(
+        user=user,
+        defaults={
+            "channels": new_channels,
+            "quiet_start": start,
+            "quiet_end": end,
+            "news_daily_cap": cap,
+            "news_digest": digest,
+            "updated_at": timezone.now(),
+        },
+    )
+    log.info("inbox.notification_settings_changed", user_id=str(user.pk))
+    return selectors.notification_choices(user=user)

@@ -6,6 +6,7 @@ app_name = "inbox"
 
 # Mounted at the site root, beside the shell's messages page.
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("messages/preferences/", views.preferences_page, name="preferences"),
     path("messages/<uuid:message_id>/read/", views.message_read, name="read"),
     path("messages/<uuid:message_id>/archive/", views.message_archive, name="archive"),
 ]
