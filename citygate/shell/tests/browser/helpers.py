@@ -39,6 +39,22 @@ def new_context(browser: Browser, base_url: str, **options: Any) -> BrowserConte
     return context
 
 
+def signed_in_page(
+    browser: Browser, base_url: str, user: Any, *, language: str, elderly: bool
+) -> Page:
+    """A page of a visitor signed in as `user` (through the session cookie), in a display."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context = new_context(browser, base_url)
+    set_display(context, base_url, language=language, elderly=elderly)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}]
+    )
+    return context.new_page()
+
+
 def watch_errors(page: Page) -> list[str]:
     """Collects what the page reports as errors: console errors and uncaught exceptions."""
     errors: list[str] = []

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Browser, FilePayload, Page, expect
 
@@ -33,9 +32,8 @@ from citygate.shell.tests.browser.helpers import (
     AxeCheck,
     Screenshot,
     assert_elderly_mode_measures_up,
-    new_context,
     open_page,
-    set_display,
+    signed_in_page,
     watch_errors,
 )
 
@@ -57,14 +55,7 @@ def _resident_page(
     browser: Browser, base_url: str, resident: User, *, language: str, elderly: bool
 ) -> Page:
     user_preferences_update(user=resident, language=language, elderly_mode=elderly)
-    client = Client()
-    client.force_login(resident)
-    context = new_context(browser, base_url)
-    set_display(context, base_url, language=language, elderly=elderly)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}]
-    )
-    return context.new_page()
+    return signed_in_page(browser, base_url, resident, language=language, elderly=elderly)
 
 
 def _shoot(page: Page, name: str) -> None:

@@ -11,7 +11,6 @@ from typing import Any
 
 import pyotp
 import pytest
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
@@ -44,6 +43,7 @@ from citygate.shell.tests.browser.helpers import (
     new_context,
     open_page,
     set_display,
+    signed_in_page,
     watch_errors,
 )
 
@@ -92,14 +92,7 @@ def _signed_in_resident(browser: Browser, base_url: str, language: str, elderly:
     consent_all_required(resident)
     # The account's saved display wins over the device's once it has a language.
     user_preferences_update(user=resident, elderly_mode=elderly)
-    client = Client()
-    client.force_login(resident)
-    context = new_context(browser, base_url)
-    set_display(context, base_url, language=language, elderly=elderly)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}]
-    )
-    return context.new_page()
+    return signed_in_page(browser, base_url, resident, language=language, elderly=elderly)
 
 
 def _booked_for_today(hall: Hall, item: ServiceItem) -> None:

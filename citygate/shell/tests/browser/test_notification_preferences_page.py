@@ -7,7 +7,6 @@ from datetime import time
 from typing import Any
 
 import pytest
-from django.test import Client
 from playwright.sync_api import Browser
 
 from citygate.accounts.models import User
@@ -18,9 +17,8 @@ from citygate.shell.tests.browser.helpers import (
     AxeCheck,
     Screenshot,
     assert_elderly_mode_measures_up,
-    new_context,
     open_page,
-    set_display,
+    signed_in_page,
     watch_errors,
 )
 
@@ -44,14 +42,7 @@ def test_a_resident_turns_news_pushes_off_and_moves_the_quiet_hours(
     # given a signed-in resident on the messages page
     resident: User = user_register(phone="19999990711", language=language, channel="app")
     user_preferences_update(user=resident, language=language, elderly_mode=elderly)
-    client = Client()
-    client.force_login(resident)
-    context = new_context(browser, live_server.url)
-    set_display(context, live_server.url, language=language, elderly=elderly)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page = context.new_page()
+    page = signed_in_page(browser, live_server.url, resident, language=language, elderly=elderly)
     errors = watch_errors(page)
     open_page(page, "/messages/")
 
