@@ -270,7 +270,7 @@ def plans_make(today: date) -> list[Plan]:
                 item=item,
                 procedure=procedure,
                 snapshot=services._snapshot_for(procedure),
-                limit=services._limit_days(procedure, item),
+                limit=services.promised_limit_days(procedure, item),
                 start=start,
                 running=tuple(
                     n for n, s in states.items() if s.clock == Clock.RUNNING and n != start

@@ -108,7 +108,7 @@ def application_form(request: HttpRequest, code: str) -> FormOut:
         item=item.code,
         item_name=item.display_name,
         procedure=label(procedure),
-        promised_limit_days=services._limit_days(procedure, item),
+        promised_limit_days=services.promised_limit_days(procedure, item),
         real_name_required=procedure.form.real_name,
         prefill=[p.value for p in procedure.form.prefill],
         fields=[

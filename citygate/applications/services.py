@@ -387,7 +387,9 @@ def _next_number(day: date) -> str:
     return f"SQ{day:%Y%m%d}{last:06d}"
 
 
-def _limit_days(procedure: Procedure, item: ServiceItem) -> int:
+def promised_limit_days(procedure: Procedure, item: ServiceItem) -> int:
+    """The working days promised for the item's applications: the procedure's own, or the
+    promised limit of the item's guide."""
     if procedure.promised_limit_days is not None:
         return procedure.promised_limit_days
     return int(item.guide.promised_limit_days)
@@ -522,26 +524,39 @@ def application_submit(
     item = applicable_item(item_code)
     procedure = procedure_for(item.code)
     form = item_form(procedure, item.guide)
-    cleaned = answers_clean(form, answers)
-    enterprise = _enterprise_for(applicant, item, enterprise_id)
     if procedure.form.real_name and not applicant.is_real_name_verified:
         raise ApplicationError(
             "real_name_required",
             _("Verify your real name in your account before applying for this service."),
             status=403,
         )
+    # Every wrong answer, enterprise and material is said at once, not one kind per try.
+    errors: dict[str, Any] = {}
+    cleaned: dict[str, Any] = {}
+    enterprise: Enterprise | None = None
+    materials: list[Material] = []
+    try:
+        cleaned = answers_clean(form, answers)
+    except InvalidInput as error:
+        errors.update(error.fields)
+    try:
+        enterprise = _enterprise_for(applicant, item, enterprise_id)
+    except InvalidInput as error:
+        errors.update(error.fields)
     try:
         materials = _materials_for(applicant, form, material_ids)
-    except InvalidInput:
+    except InvalidInput as error:
         # The same request, a moment earlier, may have just handed these materials in.
         replayed = _replay(applicant, key, digest)
-        if replayed is None:
-            raise
-        return Submission(application=replayed, created=False)
+        if replayed is not None:
+            return Submission(application=replayed, created=False)
+        errors.update(error.fields)
+    if errors:
+        raise InvalidInput(errors)
     workflow = procedure.workflow
     start = workflow.state(workflow.start)
     today = _today(now)
-    limit = _limit_days(procedure, item)
+    limit = promised_limit_days(procedure, item)
     due, warn, step_due = _deadlines(today, limit, 0, _step_limit(procedure, workflow.start))
     try:
         with transaction.atomic():

@@ -236,7 +236,7 @@ def apply_page(request: HttpRequest, code: str) -> HttpResponse:
         action_url += f"?for={grantor.pk}"
     context: dict[str, Any] = {
         "item": item,
-        "limit_days": services._limit_days(procedure, item),
+        "limit_days": services.promised_limit_days(procedure, item),
         "prefilled": _prefilled(item_form, applicant),
         "grantor_name": mask_name(grantor.name) if grantor else "",
         "action_url": action_url,

@@ -87,8 +87,16 @@ class ServiceItem(models.Model):
 
     @property
     def guide(self) -> ItemContent:
-        """The published content, validated (raises on an item never published)."""
-        return ItemContent.model_validate(self.content)
+        """The published content, validated (raises on an item never published).
+
+        Validated once per content: the answer is kept with the very dict it was made from,
+        so new content (apply_content, a fresh read) is validated afresh.
+        """
+        held = self.__dict__.get("_guide")
+        if held is None or held[0] is not self.content:
+            held = (self.content, ItemContent.model_validate(self.content))
+            self.__dict__["_guide"] = held
+        return held[1]
 
     def apply_content(self, content: ItemContent) -> None:
         """Copies a revision's content onto the item's own columns (no save)."""

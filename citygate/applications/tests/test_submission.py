@@ -428,3 +428,19 @@ def test_a_pdf_hiding_a_script_behind_escapes_or_compression_is_refused() -> Non
         + b"\nendstream"
     )
     assert sniff(io.BytesIO(page), "scan.pdf").kind == "pdf"
+
+
+def test_a_wrong_answer_and_a_missing_material_are_named_together(resident: User) -> None:
+    demo_item(MINIMUM_LIVING)
+    with pytest.raises(InvalidInput) as refused:
+        services.application_submit(
+            applicant=resident,
+            item_code=MINIMUM_LIVING,
+            answers={**LIVING, "household_size": "many"},
+            material_ids=[],
+            idempotency_key="both",
+            now=MONDAY_MORNING,
+        )
+    fields = set(refused.value.fields)
+    assert "answers.household_size" in fields
+    assert any(name.startswith("materials.") for name in fields)
