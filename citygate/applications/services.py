@@ -632,16 +632,23 @@ def _submitter_role(on_behalf: OnBehalf) -> str:
     return roles.get(str(on_behalf.channel), "applicant")
 
 
-def _notice_params(application: Application, **extra: str | int) -> dict[str, str | int]:
-    # In the applicant's language at the time of sending: the item's name is data.
-    language = application.applicant.preferred_language or settings.LANGUAGE_CODE
-    with translation.override(language):
-        return {
+def _notice_params(
+    application: Application, recipient: User, template: str, **extra: str | int
+) -> dict[str, str | int]:
+    """What a message about the application says, for this template and this reader.
+
+    Written in the recipient's language at the time of sending (the item's name is data, not
+    a translation), and only the values the template has blanks for.
+    """
+    blanks = inbox_templates.get(template).blanks()
+    with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
+        params = {
             "item": application.item.display_name,
             "number": application.number,
             "due": application.due_on.isoformat(),
             **extra,
         }
+    return {k: v for k, v in params.items() if k in blanks}
 
 
 def _application_link(application: Application) -> str:
@@ -651,12 +658,10 @@ def _application_link(application: Application) -> str:
 def _notify_applicant(
     application: Application, template: str, key: str, **extra: str | int
 ) -> None:
-    blanks = inbox_templates.get(template).blanks()
-    params = {k: v for k, v in _notice_params(application, **extra).items() if k in blanks}
     notify(
         recipient=application.applicant,
         template=template,
-        params=params,
+        params=_notice_params(application, application.applicant, template, **extra),
         link=_application_link(application),
         dedupe_key=f"applications.{key}:{application.pk}",
     )
@@ -1132,24 +1137,12 @@ def _locked_running(application_id: uuid.UUID) -> Application | None:
     )
 
 
-def _staff_params(application: Application, user: User, template: str) -> dict[str, str | int]:
-    language = user.preferred_language or settings.LANGUAGE_CODE
-    blanks = inbox_templates.get(template).blanks()
-    with translation.override(language):
-        params = {
-            "item": application.item.display_name,
-            "number": application.number,
-            "due": application.due_on.isoformat(),
-        }
-    return {k: v for k, v in params.items() if k in blanks}
-
-
 def _tell_staff(application: Application, users: Iterable[User], template: str, key: str) -> None:
     for user in users:
         notify(
             recipient=user,
             template=template,
-            params=_staff_params(application, user, template),
+            params=_notice_params(application, user, template),
             link=reverse("applications:staff_detail", args=[application.pk]),
             dedupe_key=f"applications.{key}:{application.pk}:{application.due_on}",
         )
