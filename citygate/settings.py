@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "citygate.catalog",
     "citygate.halls",
     "citygate.applications",
+    "citygate.news",
     "citygate.shell",
 ]
 

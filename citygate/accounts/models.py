@@ -78,6 +78,14 @@ class User(AbstractBaseUser):
 
     preferred_language = models.CharField(max_length=16, blank=True, default="")
     elderly_mode = models.BooleanField(default=False)
+    # The district the person says they live in (their feed and the notices meant for it),
+    # never guessed from the ID number, which names where they were registered at birth.
+    home_district = models.ForeignKey(
+        "directory.District", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Only the year, kept when the ID number is verified: enough for the age bands notices are
+    # targeted by, and no more. Whether someone is a minor is read from the number itself.
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
 
     totp_secret = EncryptedTextField(null=True, blank=True)
     # The last TOTP time step accepted: a code seen once is not accepted again (RFC 6238 5.2).

@@ -19,6 +19,7 @@ from citygate.accounts.models import (
     VerificationLevel,
 )
 from citygate.accounts.roles import Role
+from citygate.accounts.validators import parse_id_number
 from citygate.privacy.masking import mask_id_number, mask_name, mask_phone
 
 # Longer strings cannot be one of our tokens; they are not worth a hash and a query.
@@ -165,3 +166,24 @@ def account_summary(*, user: User) -> AccountSummary:
         enterprises=memberships,
         pending_agreements=pending,
     )
+
+
+ADULT_AGE = 18
+
+
+def is_minor(*, user: User, today: date | None = None) -> bool:
+    """Whether the person is under 18, from their verified ID number.
+
+    Someone whose identity is not verified has told no age; they are not treated as a minor,
+    and what depends on age (a personalised feed) is for them to switch off.
+    """
+    if not user.id_number:
+        return False
+    today = today or timezone.localdate()
+    born = parse_id_number(user.id_number, today=today).birth_date
+    try:
+        adult_on = born.replace(year=born.year + ADULT_AGE)
+    except ValueError:
+        # Born on 29 February: of age on 1 March.
+        adult_on = date(born.year + ADULT_AGE, 3, 1)
+    return today < adult_on

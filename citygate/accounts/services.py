@@ -534,6 +534,7 @@ def user_real_name_verify(
         consent_grant(user=locked, kinds=["real_name"], channel=channel)
         locked.name = clean_name
         locked.id_number = number
+        locked.birth_year = parse_id_number(number).birth_date.year
         locked.verification_level = VerificationLevel.REAL_NAME
         locked.verified_at = timezone.now()
         try:
@@ -543,6 +544,7 @@ def user_real_name_verify(
                         "name",
                         "id_number",
                         "id_number_index",
+                        "birth_year",
                         "verification_level",
                         "verified_at",
                     ]

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 LINK_MAX_LENGTH = 200
 DEDUPE_KEY_MAX_LENGTH = 128
 TEMPLATE_NAME_MAX_LENGTH = 64
+SUBJECT_MAX_LENGTH = 80
 
 
 class Kind(models.TextChoices):
@@ -58,6 +59,9 @@ class Message(models.Model):
     link = models.CharField(max_length=LINK_MAX_LENGTH, blank=True, default="")
     # One event is delivered once, however many places report it ("appointment:<id>:booked").
     dedupe_key = models.CharField(max_length=DEDUPE_KEY_MAX_LENGTH, blank=True, default="")
+    # What the message is about, for the module that sent it to find its readers again
+    # ("news.story:<id>": a correction of the story reaches everyone who was sent it).
+    subject = models.CharField(max_length=SUBJECT_MAX_LENGTH, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
@@ -76,6 +80,9 @@ class Message(models.Model):
         indexes = [
             models.Index(
                 fields=["recipient", "archived_at", "-created_at"], name="message_inbox_idx"
+            ),
+            models.Index(
+                fields=["subject"], condition=~models.Q(subject=""), name="message_subject_idx"
             ),
         ]
 

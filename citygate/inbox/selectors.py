@@ -72,3 +72,10 @@ def notification_choices(*, user: User) -> Choices:
         news_daily_cap=found.news_daily_cap,
         news_digest=found.news_digest,
     )
+
+
+def recipients_of(*, subject: str) -> QuerySet[User]:
+    """The people who were sent a message about this subject ("news.story:<id>")."""
+    return User.objects.filter(
+        pk__in=Message.objects.filter(subject=subject).values("recipient_id")
+    ).distinct()

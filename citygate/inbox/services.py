@@ -29,6 +29,7 @@ from citygate.inbox import preferences, selectors, templates
 from citygate.inbox.models import (
     DEDUPE_KEY_MAX_LENGTH,
     LINK_MAX_LENGTH,
+    SUBJECT_MAX_LENGTH,
     Digest,
     Kind,
     Message,
@@ -122,6 +123,15 @@ def _clean_dedupe_key(dedupe_key: str) -> str:
     return dedupe_key
 
 
+def _clean_subject(subject: str) -> str:
+    subject = subject.strip()
+    if len(subject) > SUBJECT_MAX_LENGTH or any(ch.isspace() for ch in subject):
+        raise ValueError(f"a subject is '<module>.<thing>:<id>' of at most {SUBJECT_MAX_LENGTH}")
+    if _holds_personal_number(subject):
+        raise ValueError("a subject must not hold a phone or ID number")
+    return subject
+
+
 def notify(
     *,
     recipient: User,
@@ -129,8 +139,12 @@ def notify(
     params: Mapping[str, str | int] | None = None,
     link: str = "",
     dedupe_key: str = "",
+    subject: str = "",
 ) -> Message | None:
     """Delivers a message to the person's inbox; None when this dedupe key already was.
+
+    `subject` names what the message is about ("news.story:<id>") so that its module can find
+    the people it told, say to send them a correction.
 
     Safe inside another service's transaction: a repeated event is absorbed in a savepoint and
     leaves the caller's transaction usable.
@@ -139,6 +153,7 @@ def notify(
     values = _clean_params(found, params or {})
     link = _clean_link(link)
     dedupe_key = _clean_dedupe_key(dedupe_key)
+    subject = _clean_subject(subject)
     try:
         with transaction.atomic():
             message = Message.objects.create(
@@ -148,6 +163,7 @@ def notify(
                 params=values,
                 link=link,
                 dedupe_key=dedupe_key,
+                subject=subject,
             )
     except IntegrityError:
         if not dedupe_key:

@@ -305,10 +305,18 @@ def _erase_real_name(user: User) -> None:
     locked = User.objects.select_for_update().get(pk=user.pk)
     locked.name = None
     locked.id_number = None
+    locked.birth_year = None
     locked.verification_level = VerificationLevel.PHONE
     locked.verified_at = None
     # id_number_index is recomputed from the (now empty) ID number as the row is saved.
-    fields = ["name", "id_number", "id_number_index", "verification_level", "verified_at"]
+    fields = [
+        "name",
+        "id_number",
+        "id_number_index",
+        "birth_year",
+        "verification_level",
+        "verified_at",
+    ]
     locked.save(update_fields=fields)
     for name in fields:
         setattr(user, name, getattr(locked, name))
