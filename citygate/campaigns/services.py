@@ -35,7 +35,7 @@ from citygate.campaigns.models import (
 from citygate.campaigns.segments import Segment, profile_of, segment_from
 from citygate.core.errors import ApplicationError, InvalidInput, NotFound, PermissionDenied
 from citygate.core.logging import get_logger
-from citygate.inbox.services import notify
+from citygate.inbox.sources import Broadcast, broadcasts_deliver
 from citygate.news.models import Story, StoryState
 
 log = get_logger(__name__)
@@ -44,6 +44,7 @@ CAMPAIGN_ROLES = frozenset({Role.EDITOR, Role.OPERATOR})
 # Campaigns an inbox brings in at one read, oldest first; the rest come at the next read.
 BRING_IN_BATCH = 200
 EDITABLE = (CampaignState.DRAFT,)
+TEMPLATES = {CampaignKind.NEWS: "campaigns.news", CampaignKind.OFFICIAL: "campaigns.notice"}
 CANCELLABLE = (CampaignState.DRAFT, CampaignState.AWAITING_APPROVAL, CampaignState.SCHEDULED)
 
 
@@ -305,28 +306,36 @@ def campaigns_bring_in(user: User, *, now: datetime | None = None) -> int:
         return 0
     profile = profile_of(user)
     today = timezone.localdate(now)
-    written = 0
-    for campaign in fresh:
-        if campaign.story is not None and campaign.story.state != StoryState.PUBLISHED:
-            # A story taken down since is not brought to anyone new.
-            continue
-        if not selectors.segment_of(campaign).matches(profile, today=today):
-            continue
-        message = notify(
-            recipient=user,
-            template="campaigns.news" if campaign.kind == CampaignKind.NEWS else "campaigns.notice",
-            params=selectors.message_params(campaign),
-            link=campaign.link,
-            dedupe_key=campaign.dedupe_key,
-            subject=campaign.subject,
-            # Dated from the campaign, not from the read that brought it in.
-            created_at=campaign.sent_at,
-        )
-        if message is not None:
-            written += 1
+    meant = [
+        campaign
+        for campaign in fresh
+        # A story taken down since is not brought to anyone new.
+        if (campaign.story is None or campaign.story.state == StoryState.PUBLISHED)
+        and selectors.segment_of(campaign).matches(profile, today=today)
+    ]
+    written = broadcasts_deliver(
+        recipient=user,
+        broadcasts=[
+            Broadcast(
+                template=TEMPLATES[CampaignKind(campaign.kind)],
+                params=selectors.message_params(campaign),
+                dedupe_key=campaign.dedupe_key,
+                # Dated from the campaign, not from the read that brought it in.
+                created_at=campaign.sent_at or now,
+                link=campaign.link,
+                subject=campaign.subject,
+            )
+            for campaign in meant
+        ],
+    )
     last = fresh[-1].release_seq
     assert last is not None  # noqa: S101
-    cursor, created = CampaignCursor.objects.get_or_create(user=user, defaults={"seen_seq": last})
-    if not created and cursor.seen_seq < last:
-        CampaignCursor.objects.filter(user=user, seen_seq__lt=last).update(seen_seq=last)
+    # One statement. Should a slower read racing this one move the cursor back, the next read
+    # looks at those campaigns again and writes nothing twice (the dedupe key).
+    CampaignCursor.objects.bulk_create(
+        [CampaignCursor(user=user, seen_seq=last)],
+        update_conflicts=True,
+        unique_fields=["user"],
+        update_fields=["seen_seq"],
+    )
     return written

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import datetime, time
+from datetime import time
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -140,7 +140,6 @@ def notify(
     link: str = "",
     dedupe_key: str = "",
     subject: str = "",
-    created_at: datetime | None = None,
 ) -> Message | None:
     """Delivers a message to the person's inbox; None when this dedupe key already was.
 
@@ -165,7 +164,6 @@ def notify(
                 link=link,
                 dedupe_key=dedupe_key,
                 subject=subject,
-                created_at=created_at or timezone.now(),
             )
     except IntegrityError:
         if not dedupe_key:

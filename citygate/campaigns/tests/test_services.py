@@ -213,3 +213,14 @@ def test_a_sent_campaign_cannot_be_edited_or_sent_again(editor: User, operator: 
     with pytest.raises(ApplicationError) as refused:
         services.campaign_approve(by=operator, campaign_id=campaign.pk)
     assert refused.value.code == "campaign_state"
+
+
+def test_a_notice_may_give_the_city_s_hotline_numbers(editor: User, operator: User) -> None:
+    # A notice is the same text for everyone: a public telephone number in it is no one's
+    # personal data, unlike a number in a message about one person.
+    person = make_resident(1)
+    text = {**NOTICE, "summary_zh": "如有疑问请拨打 0512-65223456 或 12345。"}
+    sent(editor, operator, text)
+    assert services.campaigns_bring_in(person) == 1
+    with override("zh-hans"):
+        assert "0512-65223456" in Message.objects.get(recipient=person).body_text
