@@ -10,12 +10,13 @@ one message for each (the campaign's dedupe key makes it once, however many read
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +43,7 @@ log = get_logger(__name__)
 
 CAMPAIGN_ROLES = frozenset({Role.EDITOR, Role.OPERATOR})
 # Campaigns an inbox brings in at one read, oldest first; the rest come at the next read.
-BRING_IN_BATCH = 200
+BRING_IN_BATCH = 1000
 EDITABLE = (CampaignState.DRAFT,)
 TEMPLATES = {CampaignKind.NEWS: "campaigns.news", CampaignKind.OFFICIAL: "campaigns.notice"}
 CANCELLABLE = (CampaignState.DRAFT, CampaignState.AWAITING_APPROVAL, CampaignState.SCHEDULED)
@@ -215,10 +216,10 @@ def campaign_approve(
         campaign.approved_by = by
         campaign.approved_at = now
         campaign.state = CampaignState.SCHEDULED
-        campaign.save(update_fields=["approved_by", "approved_at", "state"])
         if campaign.send_at is None or campaign.send_at <= now:
-            _release(campaign, now)
+            _release(campaign, now, also=["approved_by", "approved_at"])
         else:
+            campaign.save(update_fields=["approved_by", "approved_at", "state"])
             transaction.on_commit(lambda: _release_enqueue(campaign))
     log.info("campaign.approved", campaign_id=str(campaign.pk), by=str(by.pk))
     return campaign
@@ -232,8 +233,9 @@ def _release_enqueue(campaign: Campaign) -> None:
         task.using(run_after=campaign.send_at).enqueue(campaign_id=str(campaign.pk))
 
 
-def _release(campaign: Campaign, now: datetime) -> None:
-    """Gives the campaign its release number: one row locked, one row changed."""
+def _release(campaign: Campaign, now: datetime, *, also: Sequence[str] = ()) -> None:
+    """Gives the campaign its release number: the counter and the campaign's row, whatever
+    the size of its audience (`also` names other fields of the campaign to save with it)."""
     counter, _created = ReleaseCounter.objects.select_for_update().get_or_create(pk=1)
     counter.last = F("last") + 1
     counter.save(update_fields=["last"])
@@ -242,7 +244,7 @@ def _release(campaign: Campaign, now: datetime) -> None:
     campaign.state = CampaignState.SENT
     campaign.sent_at = now
     campaign.expires_at = now + timedelta(days=live_days())
-    campaign.save(update_fields=["release_seq", "state", "sent_at", "expires_at"])
+    campaign.save(update_fields=["release_seq", "state", "sent_at", "expires_at", *also])
     log.info("campaign.released", campaign_id=str(campaign.pk), seq=campaign.release_seq)
 
 
@@ -296,7 +298,10 @@ def campaigns_bring_in(user: User, *, now: datetime | None = None) -> int:
     if user.is_staff_member:
         return 0
     now = now or timezone.now()
-    seen = CampaignCursor.objects.filter(user=user).values_list("seen_seq", flat=True).first() or 0
+    # One query when nothing is new, the usual case: the cursor is read inside it.
+    seen = Coalesce(
+        Subquery(CampaignCursor.objects.filter(user=user).values("seen_seq")[:1]), Value(0)
+    )
     fresh = list(
         Campaign.objects.filter(release_seq__gt=seen, expires_at__gt=now)
         .order_by("release_seq")

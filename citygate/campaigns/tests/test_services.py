@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 
 import pytest
@@ -30,7 +31,7 @@ NOTICE = {
 }
 
 
-def sent(by: User, approver: User, data: dict[str, object] | None = None) -> Campaign:
+def sent(by: User, approver: User, data: Mapping[str, object] | None = None) -> Campaign:
     campaign = services.campaign_create(by=by, data=data or NOTICE)
     services.campaign_submit(by=by, campaign_id=campaign.pk)
     return services.campaign_approve(by=approver, campaign_id=campaign.pk)
