@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from citygate.accounts.models import User
-from citygate.inbox.models import Kind, Message, NotificationSettings, kind_priority
+from citygate.inbox.models import (
+    Delivery,
+    Kind,
+    Message,
+    NotificationSettings,
+    PushSubscription,
+    kind_priority,
+)
 from citygate.inbox.preferences import DEFAULTS, Choices
 
 INBOX_PAGE_SIZE = 20
@@ -79,3 +87,31 @@ def recipients_of(*, subject: str) -> QuerySet[User]:
     return User.objects.filter(
         pk__in=Message.objects.filter(subject=subject).values("recipient_id")
     ).distinct()
+
+
+def delivery_counts(messages: QuerySet[Message]) -> dict[str, dict[str, int]]:
+    """How far a set of messages got on each channel: {channel: {state: count}}.
+
+    One query, whatever the number of messages (a campaign passes its messages' queryset).
+    """
+    counts: dict[str, dict[str, int]] = {}
+    rows = (
+        Delivery.objects.filter(message__in=messages.values("pk"))
+        .values_list("channel", "state")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for channel, state, count in rows:
+        counts.setdefault(channel, {})[state] = count
+    return counts
+
+
+def push_subscriptions_of(*, user: User) -> list[PushSubscription]:
+    """The person's devices with notifications on, oldest first."""
+    return list(PushSubscription.objects.filter(user=user).order_by("created_at", "pk"))
+
+
+def masked_endpoint(subscription: PushSubscription) -> str:
+    """The push service's host and the endpoint's last characters: enough to tell two apart."""
+    host = urlsplit(subscription.endpoint).hostname or ""
+    return f"{host}/…{subscription.endpoint[-4:]}"

@@ -236,6 +236,12 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "offline_url": reverse("shell:offline"),
         "static_prefix": staticfiles_storage.url(""),
         "shell_urls": [staticfiles_storage.url(name) for name in SHELL_STATIC_FILES],
+        # Where a push's delivery is reported: .../<id>/opened and .../<id>/delivered.
+        "delivery_report_url": reverse(
+            "api:delivery_report",
+            kwargs={"delivery_id": "00000000-0000-0000-0000-000000000000", "report": "opened"},
+        ).removesuffix("opened"),
+        "icon_url": staticfiles_storage.url("citygate/icons/icon-192.png"),
     }
     response = render(request, "shell/sw.js", context, content_type="text/javascript")
     # Served from the root rather than /static/, and allowed the root scope, so that it can
