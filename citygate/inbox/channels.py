@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
@@ -248,10 +248,12 @@ def short_link(delivery: Delivery) -> str:
 
 
 def sms_text(delivery: Delivery, rendered: Rendered) -> str:
-    return gettext("【CityGate】%(title)s %(link)s") % {
-        "title": rendered.title,
-        "link": short_link(delivery),
-    }
+    """The title and the short link, in the recipient's language like the title itself."""
+    with translation.override(rendered.language):
+        return gettext("[CityGate] %(title)s %(link)s") % {
+            "title": rendered.title,
+            "link": short_link(delivery),
+        }
 
 
 class SmsChannel(ChannelBackend):
