@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StrictInt
 
 from citygate.accounts.auth import user_auth
@@ -222,7 +222,7 @@ def push_subscriptions(request: HttpRequest) -> list[PushSubscriptionOut]:
 )
 def push_subscription_add(
     request: HttpRequest, body: PushSubscriptionIn
-) -> tuple[int, PushSubscriptionOut]:
+) -> Status[PushSubscriptionOut]:
     """Turns notifications on for this device (the browser's push subscription)."""
     subscription = services.push_subscription_add(
         user=request.auth,  # type: ignore[attr-defined]
@@ -231,7 +231,7 @@ def push_subscription_add(
         auth=body.keys.auth,
         label=body.label,
     )
-    return 201, _subscription_out(subscription)
+    return Status(201, _subscription_out(subscription))
 
 
 @router.delete(
@@ -240,12 +240,12 @@ def push_subscription_add(
     response={204: None, **ERRORS},
     url_name="push_subscription_remove",
 )
-def push_subscription_remove(request: HttpRequest, subscription_id: uuid.UUID) -> tuple[int, None]:
+def push_subscription_remove(request: HttpRequest, subscription_id: uuid.UUID) -> Status[None]:
     services.push_subscription_remove(
         user=request.auth,  # type: ignore[attr-defined]
         subscription_id=subscription_id,
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -258,11 +258,11 @@ def delivery_report(
     delivery_id: uuid.UUID,
     report: Literal["delivered", "opened"],
     body: DeliveryReportIn,
-) -> tuple[int, None]:
+) -> Status[None]:
     """The service worker received a push (delivered) or the person clicked it (opened).
 
     Signed by the token the push carried, not by a session: a worker woken by a push may
     have none.
     """
     delivery.delivery_report(delivery_id=delivery_id, token=body.token, event=report)
-    return 204, None
+    return Status(204, None)

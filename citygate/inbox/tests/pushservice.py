@@ -48,7 +48,8 @@ def serve(service: LocalPushService) -> Iterator[LocalPushService]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
-            service.received.append(Received(self.path, dict(self.headers.items()), body))
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            service.received.append(Received(self.path, headers, body))
             queued = service.answers.get(self.path) or []
             status = queued.pop(0) if queued else 201
             self.send_response(status)

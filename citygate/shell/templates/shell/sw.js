@@ -77,7 +77,7 @@ function report(data, event) {
   if (!data || !data.delivery || !data.token) {
     return Promise.resolve();
   }
-  return fetch(DELIVERY_REPORT.replace("00000000-0000-0000-0000-000000000000", data.delivery) + event, {
+  return fetch(DELIVERY_REPORT + encodeURIComponent(data.delivery) + "/" + event, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ token: data.token }),
