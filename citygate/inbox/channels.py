@@ -37,6 +37,7 @@ from citygate.inbox.models import (
     PROVIDER_REF_MAX_LENGTH,
     Channel,
     Delivery,
+    Kind,
     PushSubscription,
     WebPushOutboxMessage,
 )
@@ -213,7 +214,7 @@ class WebPushChannel(ChannelBackend):
         if not devices:
             return Outcome.failed("no_device", retryable=False)
         payload = self.payload(delivery, rendered)
-        urgency = "high" if delivery.message.kind != "news" else "normal"
+        urgency = "normal" if delivery.message.kind == Kind.NEWS else "high"
         accepted: list[str] = []
         errors: list[tuple[str, bool]] = []
         for device in devices:

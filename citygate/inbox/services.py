@@ -313,11 +313,15 @@ PUSH_LABEL_MAX_LENGTH = 64
 
 def _clean_endpoint(endpoint: str, errors: dict[str, str | Promise]) -> str:
     endpoint = endpoint.strip()
-    parts = urlsplit(endpoint)
+    try:
+        parts = urlsplit(endpoint)
+        host = parts.hostname or ""
+    except ValueError:  # "https://[::1" and the like
+        errors["endpoint"] = _("This is not the address of a push service.")
+        return endpoint
     # Plain HTTP and local addresses only for development and the tests' own push server:
     # elsewhere a subscription could make the server post to a machine of its own network.
     local_allowed = bool(settings.DEBUG or settings.TESTING)
-    host = parts.hostname or ""
     if (
         not endpoint
         or len(endpoint) > PUSH_ENDPOINT_MAX_LENGTH

@@ -114,6 +114,7 @@ def test_another_persons_device_cannot_be_removed(
         ({"endpoint": "ftp://push.example.org/x"}, "endpoint"),
         ({"endpoint": "https://user:pw@push.example.org/x"}, "endpoint"),
         ({"endpoint": ""}, "endpoint"),
+        ({"endpoint": "https://[::1/send"}, "endpoint"),
         ({"keys": {"p256dh": "AAAA", "auth": "AAAA"}}, "keys"),
     ],
 )
