@@ -40,14 +40,15 @@ def new_context(browser: Browser, base_url: str, **options: Any) -> BrowserConte
 
 
 def signed_in_page(
-    browser: Browser, base_url: str, user: Any, *, language: str, elderly: bool
+    browser: Browser, base_url: str, user: Any, *, language: str, elderly: bool, **options: Any
 ) -> Page:
-    """A page of a visitor signed in as `user` (through the session cookie), in a display."""
+    """A page of a visitor signed in as `user` (through the session cookie), in a display;
+    `options` change the browser context's defaults (see new_context)."""
     from django.test import Client
 
     client = Client()
     client.force_login(user)
-    context = new_context(browser, base_url)
+    context = new_context(browser, base_url, **options)
     set_display(context, base_url, language=language, elderly=elderly)
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}]

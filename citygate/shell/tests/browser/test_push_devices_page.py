@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 
 from citygate.accounts.models import User
 from citygate.accounts.services import user_preferences_update, user_register
@@ -18,9 +18,7 @@ from citygate.shell.tests.browser.helpers import (
     AxeCheck,
     Screenshot,
     assert_elderly_mode_measures_up,
-    new_context,
     open_page,
-    set_display,
     signed_in_page,
     watch_errors,
 )
@@ -118,25 +116,20 @@ def test_without_the_push_api_the_turn_on_button_stays_hidden(
     assert not errors, errors
 
 
-def _with_service_worker(browser: Browser, base_url: str, resident: User) -> Page:
-    from django.test import Client
-
-    client = Client()
-    client.force_login(resident)
-    context = new_context(browser, base_url, service_workers="allow", permissions=["notifications"])
-    set_display(context, base_url, language="en", elderly=False)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}]
-    )
-    return context.new_page()
-
-
 def test_turning_notifications_on_subscribes_or_says_why_it_cannot(
     browser: Browser, live_server: Any
 ) -> None:
     # given a resident in a browser that runs the service worker
     resident: User = user_register(phone="19999990723", language="en", channel="app")
-    page = _with_service_worker(browser, live_server.url, resident)
+    page = signed_in_page(
+        browser,
+        live_server.url,
+        resident,
+        language="en",
+        elderly=False,
+        service_workers="allow",
+        permissions=["notifications"],
+    )
     open_page(page, "/messages/preferences/")
     if not page.evaluate(PUSH_SUPPORTED):
         pytest.skip("this Chromium has no Push API")
