@@ -92,5 +92,8 @@ check-deploy: venv
 	CITYGATE_SMS_BACKEND=citygate.accounts.sms.HttpSmsGateway \
 	CITYGATE_IDENTITY_VERIFIER=citygate.accounts.identity.HttpIdentityVerifier \
 	CITYGATE_ENTERPRISE_VERIFIER=citygate.accounts.identity.HttpEnterpriseVerifier \
+	CITYGATE_WEB_PUSH_BACKEND=citygate.inbox.channels.VapidWebPushBackend \
+	CITYGATE_VAPID_PRIVATE_KEY=$$(CITYGATE_DEBUG=1 $(MANAGE) inbox_vapid_keys --private-only) \
+	CITYGATE_PUBLIC_URL=https://citygate.example.org \
 	ALLOWED_HOSTS=citygate.example.org \
 	$(MANAGE) check --deploy --fail-level WARNING

@@ -289,6 +289,18 @@ CITYGATE_IDENTITY_URL = os.environ.get("CITYGATE_IDENTITY_URL", "")
 CITYGATE_IDENTITY_TOKEN = os.environ.get("CITYGATE_IDENTITY_TOKEN", "")
 CITYGATE_ENTERPRISE_URL = os.environ.get("CITYGATE_ENTERPRISE_URL", "")
 CITYGATE_ENTERPRISE_TOKEN = os.environ.get("CITYGATE_ENTERPRISE_TOKEN", "")
+# Web Push to the installed app (citygate/inbox/webpush.py): the development backend keeps
+# each push in a table; `VapidWebPushBackend` sends it. The VAPID private key is the P-256
+# scalar in base64url; the subject is how a push service reaches the operator.
+CITYGATE_WEB_PUSH_BACKEND = os.environ.get(
+    "CITYGATE_WEB_PUSH_BACKEND", "citygate.inbox.channels.OutboxWebPushBackend"
+)
+CITYGATE_VAPID_PRIVATE_KEY = os.environ.get("CITYGATE_VAPID_PRIVATE_KEY", "")
+CITYGATE_VAPID_SUBJECT = os.environ.get("CITYGATE_VAPID_SUBJECT", "mailto:12345@citygate.invalid")
+# The site's own address, for the links in text messages ("https://app.example.cn").
+CITYGATE_PUBLIC_URL = os.environ.get(
+    "CITYGATE_PUBLIC_URL", "http://127.0.0.1:8000" if DEBUG or TESTING else ""
+).rstrip("/")
 
 # --- Logging ----------------------------------------------------------------------------------
 

@@ -10,7 +10,8 @@ from django.db.models import Count, Q, QuerySet
 from citygate.accounts.models import User
 from citygate.campaigns.models import Campaign, CampaignState
 from citygate.campaigns.segments import Segment
-from citygate.inbox.models import Message
+from citygate.inbox.models import Channel, Message
+from citygate.inbox.selectors import delivery_counts
 
 
 def segment_of(campaign: Campaign) -> Segment:
@@ -79,9 +80,14 @@ def results(*, campaign: Campaign) -> Results:
     totals = messages.aggregate(
         delivered=Count("pk"), opened=Count("pk", filter=Q(read_at__isnull=False))
     )
+    # Campaign messages come into inboxes without an in-app delivery row of their own: the
+    # messages are the count. The channels that push have their deliveries.
     by_channel: dict[str, dict[str, int]] = {
-        "in_app": {"delivered": totals["delivered"], "opened": totals["opened"]}
+        Channel.IN_APP: {"delivered": totals["delivered"], "opened": totals["opened"]}
     }
+    for channel, states in delivery_counts(messages).items():
+        if channel != Channel.IN_APP:
+            by_channel[channel] = states
     return Results(
         audience=campaign.audience_size or 0,
         delivered=totals["delivered"],

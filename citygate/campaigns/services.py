@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -36,7 +37,9 @@ from citygate.campaigns.models import (
 from citygate.campaigns.segments import Segment, profile_of, segment_from
 from citygate.core.errors import ApplicationError, InvalidInput, NotFound, PermissionDenied
 from citygate.core.logging import get_logger
-from citygate.inbox.sources import Broadcast, broadcasts_deliver
+from citygate.inbox import selectors as inbox_selectors
+from citygate.inbox.delivery import deliveries_plan
+from citygate.inbox.sources import Broadcast, broadcast_deliver_to, broadcasts_deliver
 from citygate.news.models import Story, StoryState
 
 log = get_logger(__name__)
@@ -44,6 +47,8 @@ log = get_logger(__name__)
 CAMPAIGN_ROLES = frozenset({Role.EDITOR, Role.OPERATOR})
 # Campaigns an inbox brings in at one read, oldest first; the rest come at the next read.
 BRING_IN_BATCH = 1000
+# People looked at by one task of a campaign's push.
+PUSH_BATCH = 500
 EDITABLE = (CampaignState.DRAFT,)
 TEMPLATES = {CampaignKind.NEWS: "campaigns.news", CampaignKind.OFFICIAL: "campaigns.notice"}
 CANCELLABLE = (CampaignState.DRAFT, CampaignState.AWAITING_APPROVAL, CampaignState.SCHEDULED)
@@ -245,7 +250,14 @@ def _release(campaign: Campaign, now: datetime, *, also: Sequence[str] = ()) -> 
     campaign.sent_at = now
     campaign.expires_at = now + timedelta(days=live_days())
     campaign.save(update_fields=["release_seq", "state", "sent_at", "expires_at", *also])
+    transaction.on_commit(partial(_push_enqueue, str(campaign.pk), ""))
     log.info("campaign.released", campaign_id=str(campaign.pk), seq=campaign.release_seq)
+
+
+def _push_enqueue(campaign_id: str, after: str) -> None:
+    from citygate.campaigns.tasks import campaign_push
+
+    campaign_push.enqueue(campaign_id=campaign_id, after=after)
 
 
 def campaign_release_if_due(*, campaign_id: uuid.UUID | str, now: datetime | None = None) -> bool:
@@ -287,6 +299,61 @@ def campaign_cancel(*, by: User, campaign_id: uuid.UUID | str) -> Campaign:
     return campaign
 
 
+# --- Pushing: the channels that reach people before they open the app -------------------------
+
+
+def _broadcast(campaign: Campaign, now: datetime) -> Broadcast:
+    return Broadcast(
+        template=TEMPLATES[CampaignKind(campaign.kind)],
+        params=selectors.message_params(campaign),
+        dedupe_key=campaign.dedupe_key,
+        # Dated from the campaign, not from the moment it reached this inbox.
+        created_at=campaign.sent_at or now,
+        link=campaign.link,
+        subject=campaign.subject,
+    )
+
+
+def _live(campaign: Campaign, now: datetime) -> bool:
+    if campaign.state != CampaignState.SENT:
+        return False
+    if campaign.expires_at is not None and campaign.expires_at <= now:
+        return False
+    # A story taken down since is not brought to anyone new.
+    return campaign.story is None or campaign.story.state == StoryState.PUBLISHED
+
+
+def campaign_push_batch(
+    *, campaign_id: uuid.UUID | str, after: str = "", now: datetime | None = None
+) -> str:
+    """Pushes the campaign to the next `PUSH_BATCH` people of its audience, in id order, who
+    chose a channel that reaches them (a device turned on, or text messages chosen for the
+    kind); the last id looked at, or "" when the audience is done.
+
+    Each of them gets the campaign's message now, and its deliveries follow their own
+    choices (quiet hours, the news cap, digests); the rest find it when they open the inbox.
+    """
+    now = now or timezone.now()
+    campaign = Campaign.objects.select_related("story").filter(pk=str(campaign_id)).first()
+    if campaign is None or not _live(campaign, now):
+        return ""
+    people = selectors.audience(segment=selectors.segment_of(campaign))
+    if after:
+        people = people.filter(pk__gt=after)
+    ids = list(people.order_by("pk").values_list("pk", flat=True)[:PUSH_BATCH])
+    reachable = inbox_selectors.reachable_by_push(user_ids=ids, kind=campaign.kind)
+    if reachable:
+        with transaction.atomic():
+            messages = broadcast_deliver_to(
+                recipient_ids=[pk for pk in ids if pk in reachable],
+                broadcast=_broadcast(campaign, now),
+            )
+        for message in messages:
+            deliveries_plan(message_id=message.pk, now=now)
+        log.info("campaign.pushed", campaign_id=str(campaign.pk), messages=len(messages))
+    return str(ids[-1]) if len(ids) == PUSH_BATCH else ""
+
+
 # --- Reading: campaigns into an inbox ---------------------------------------------------------
 
 
@@ -314,24 +381,10 @@ def campaigns_bring_in(user: User, *, now: datetime | None = None) -> int:
     meant = [
         campaign
         for campaign in fresh
-        # A story taken down since is not brought to anyone new.
-        if (campaign.story is None or campaign.story.state == StoryState.PUBLISHED)
-        and selectors.segment_of(campaign).matches(profile, today=today)
+        if _live(campaign, now) and selectors.segment_of(campaign).matches(profile, today=today)
     ]
     written = broadcasts_deliver(
-        recipient=user,
-        broadcasts=[
-            Broadcast(
-                template=TEMPLATES[CampaignKind(campaign.kind)],
-                params=selectors.message_params(campaign),
-                dedupe_key=campaign.dedupe_key,
-                # Dated from the campaign, not from the read that brought it in.
-                created_at=campaign.sent_at or now,
-                link=campaign.link,
-                subject=campaign.subject,
-            )
-            for campaign in meant
-        ],
+        recipient=user, broadcasts=[_broadcast(campaign, now) for campaign in meant]
     )
     last = fresh[-1].release_seq
     assert last is not None  # noqa: S101

@@ -29,6 +29,22 @@ def check_production_secrets(app_configs: Any, **kwargs: Any) -> list[Error]:
                 id="citygate.E004",
             )
         )
+    if settings.CITYGATE_WEB_PUSH_BACKEND.endswith("OutboxWebPushBackend") and not settings.DEBUG:
+        errors.append(
+            Error(
+                "The development Web Push outbox is configured; set CITYGATE_WEB_PUSH_BACKEND.",
+                id="citygate.E006",
+            )
+        )
+    if not settings.CITYGATE_VAPID_PRIVATE_KEY or not settings.CITYGATE_PUBLIC_URL:
+        # Without them the development VAPID key would sign pushes, and text messages would
+        # link to nowhere.
+        errors.append(
+            Error(
+                "CITYGATE_VAPID_PRIVATE_KEY and CITYGATE_PUBLIC_URL must be set in production.",
+                id="citygate.E007",
+            )
+        )
     development_backends = {
         "CITYGATE_IDENTITY_VERIFIER": settings.CITYGATE_IDENTITY_VERIFIER,
         "CITYGATE_ENTERPRISE_VERIFIER": settings.CITYGATE_ENTERPRISE_VERIFIER,

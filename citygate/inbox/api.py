@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StrictInt
 
 from citygate.accounts.auth import user_auth
 from citygate.core.schemas import ErrorOut
-from citygate.inbox import selectors, services, sources
-from citygate.inbox.models import Kind, Message
+from citygate.inbox import delivery, selectors, services, sources, webpush
+from citygate.inbox.models import Kind, Message, PushSubscription
 from citygate.inbox.preferences import Choices
 
 router = Router(tags=["inbox"])
@@ -149,3 +150,118 @@ def preferences_put(request: HttpRequest, body: PreferencesIn) -> PreferencesOut
         news_digest=body.news_digest,
     )
     return _preferences_out(choices)
+
+
+# --- Devices for Web Push, and what they report -----------------------------------------------
+
+
+class PushKeyOut(Schema):
+    # The VAPID public key (base64url) a browser subscribes with.
+    public_key: str
+
+
+class PushKeysIn(Schema):
+    p256dh: str = Field(max_length=100)
+    auth: str = Field(max_length=40)
+
+
+class PushSubscriptionIn(Schema):
+    # What PushSubscription.toJSON() gives, and a label for the person to tell devices apart.
+    endpoint: str = Field(max_length=1024)
+    keys: PushKeysIn
+    label: str = Field(default="", max_length=200)
+
+
+class PushSubscriptionOut(Schema):
+    id: uuid.UUID
+    label: str
+    # The push service's host and the endpoint's last characters, never the whole endpoint.
+    endpoint: str
+    created_at: datetime
+    last_success_at: datetime | None
+
+
+class DeliveryReportIn(Schema):
+    token: str = Field(max_length=64)
+
+
+def _subscription_out(subscription: PushSubscription) -> PushSubscriptionOut:
+    return PushSubscriptionOut(
+        id=subscription.pk,
+        label=subscription.label,
+        endpoint=selectors.masked_endpoint(subscription),
+        created_at=subscription.created_at,
+        last_success_at=subscription.last_success_at,
+    )
+
+
+@router.get("/push/key", response={200: PushKeyOut, **ERRORS}, url_name="push_key")
+def push_key(request: HttpRequest) -> PushKeyOut:
+    """The key browsers subscribe to this server's pushes with."""
+    return PushKeyOut(public_key=webpush.vapid_public_key())
+
+
+@router.get(
+    "/me/push-subscriptions",
+    auth=user_auth,
+    response={200: list[PushSubscriptionOut], **ERRORS},
+    url_name="push_subscriptions",
+)
+def push_subscriptions(request: HttpRequest) -> list[PushSubscriptionOut]:
+    """The person's devices with notifications on."""
+    found = selectors.push_subscriptions_of(user=request.auth)  # type: ignore[attr-defined]
+    return [_subscription_out(subscription) for subscription in found]
+
+
+@router.post(
+    "/me/push-subscriptions",
+    auth=user_auth,
+    response={201: PushSubscriptionOut, **ERRORS},
+    url_name="push_subscription_add",
+)
+def push_subscription_add(
+    request: HttpRequest, body: PushSubscriptionIn
+) -> Status[PushSubscriptionOut]:
+    """Turns notifications on for this device (the browser's push subscription)."""
+    subscription = services.push_subscription_add(
+        user=request.auth,  # type: ignore[attr-defined]
+        endpoint=body.endpoint,
+        p256dh=body.keys.p256dh,
+        auth=body.keys.auth,
+        label=body.label,
+    )
+    return Status(201, _subscription_out(subscription))
+
+
+@router.delete(
+    "/me/push-subscriptions/{subscription_id}",
+    auth=user_auth,
+    response={204: None, **ERRORS},
+    url_name="push_subscription_remove",
+)
+def push_subscription_remove(request: HttpRequest, subscription_id: uuid.UUID) -> Status[None]:
+    services.push_subscription_remove(
+        user=request.auth,  # type: ignore[attr-defined]
+        subscription_id=subscription_id,
+    )
+    return Status(204, None)
+
+
+@router.post(
+    "/inbox/deliveries/{delivery_id}/{report}",
+    response={204: None, **ERRORS},
+    url_name="delivery_report",
+)
+def delivery_report(
+    request: HttpRequest,
+    delivery_id: uuid.UUID,
+    report: Literal["delivered", "opened"],
+    body: DeliveryReportIn,
+) -> Status[None]:
+    """The service worker received a push (delivered) or the person clicked it (opened).
+
+    Signed by the token the push carried, not by a session: a worker woken by a push may
+    have none.
+    """
+    delivery.delivery_report(delivery_id=delivery_id, token=body.token, event=report)
+    return Status(204, None)

@@ -21,6 +21,8 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from citygate.privacy.fields import BlindIndexField, EncryptedTextField
+
 LINK_MAX_LENGTH = 200
 DEDUPE_KEY_MAX_LENGTH = 128
 TEMPLATE_NAME_MAX_LENGTH = 64
@@ -149,3 +151,112 @@ class NotificationSettings(models.Model):
 
     def __str__(self) -> str:
         return f"NotificationSettings {self.pk}"
+
+
+# --- Delivery ---------------------------------------------------------------------------------
+
+ERROR_CODE_MAX_LENGTH = 32
+PROVIDER_REF_MAX_LENGTH = 128
+
+
+class DeliveryState(models.TextChoices):
+    """Where one message stands on one channel (inbox/delivery.py moves it along)."""
+
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+    OPENED = "opened", _("Opened")
+
+
+class Delivery(models.Model):
+    """One message on one channel: at most one per pair, whoever asks to send it again."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    state = models.CharField(
+        max_length=16, choices=DeliveryState.choices, default=DeliveryState.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # When the next attempt may run: the end of the quiet hours, or a retry's backoff.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Held by the worker sending it until then, so that a task run twice sends once.
+    locked_until = models.DateTimeField(null=True, blank=True)
+    # Our own short code ("no_device", "http_410"), never a provider's text: that may quote
+    # the number or the message it refused.
+    error_code = models.CharField(max_length=ERROR_CODE_MAX_LENGTH, blank=True, default="")
+    provider_ref = models.CharField(max_length=PROVIDER_REF_MAX_LENGTH, blank=True, default="")
+    # The code of the short link a text message gives (/m/<code>/), so that it stays short.
+    link_code = models.CharField(max_length=16, null=True, blank=True, unique=True)
+    queued_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "channel"], name="delivery_once_a_channel"),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=Channel.values), name="delivery_channel_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=DeliveryState.values), name="delivery_state_known"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(state="queued"),
+                name="delivery_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Delivery {self.pk} ({self.channel}, {self.state})"
+
+
+class PushSubscription(models.Model):
+    """A device's Web Push subscription (the installed app's, in one browser).
+
+    The endpoint is no personal data, but whoever holds it can push to the device: it is kept
+    encrypted, and found (for uniqueness) by its blind index.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = EncryptedTextField()
+    endpoint_index = BlindIndexField(source="endpoint", purpose="inbox.push_endpoint", unique=True)
+    # The device's public key (P-256, uncompressed, base64url) and its auth secret.
+    p256dh = models.CharField(max_length=100)
+    auth = EncryptedTextField()
+    # "Chrome on Android": what the person sees to tell their devices apart.
+    label = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"], name="pushsub_user_idx")]
+
+    def __str__(self) -> str:
+        return f"PushSubscription {self.pk}"
+
+
+class WebPushOutboxMessage(models.Model):
+    """A push the development Web Push backend "sent": kept so a developer can read it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    subscription_id = models.UUIDField()
+    payload = models.JSONField()
+    ttl = models.PositiveIntegerField()
+    urgency = models.CharField(max_length=8)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"WebPush {self.pk}"

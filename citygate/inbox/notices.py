@@ -18,3 +18,21 @@ SYSTEM_NOTICE = register(
         ),
     )
 )
+
+# The news digests (inbox/delivery.py news_digests_send): how many stories wait in the inbox.
+NEWS_DIGEST_DAILY = register(
+    MessageTemplate(
+        name="inbox.news_digest_daily",
+        kind=Kind.NEWS,
+        title=_("Today's news: %(count)s new stories"),
+        body=_("%(count)s news stories came today. They are in your inbox, newest first."),
+    )
+)
+NEWS_DIGEST_WEEKLY = register(
+    MessageTemplate(
+        name="inbox.news_digest_weekly",
+        kind=Kind.NEWS,
+        title=_("This week's news: %(count)s new stories"),
+        body=_("%(count)s news stories came this week. They are in your inbox, newest first."),
+    )
+)

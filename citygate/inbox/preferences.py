@@ -11,7 +11,7 @@ so the delivery of any module can ask them and tests can hold them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 
 from django.utils import timezone
@@ -90,3 +90,14 @@ def push_decision(choices: Choices, kind: str, moment: datetime, news_pushed_tod
     if in_quiet_hours(choices, moment):
         return PushDecision.QUIET
     return PushDecision.PUSH
+
+
+def quiet_hours_end(choices: Choices, moment: datetime) -> datetime:
+    """The first moment after `moment` at which the person's quiet hours end."""
+    local = timezone.localtime(moment)
+    end = local.replace(
+        hour=choices.quiet_end.hour, minute=choices.quiet_end.minute, second=0, microsecond=0
+    )
+    if end <= local:
+        end += timedelta(days=1)
+    return end

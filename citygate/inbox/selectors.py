@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.db.models import Count, Q, QuerySet
 
 from citygate.accounts.models import User
-from citygate.inbox.models import Kind, Message, NotificationSettings, kind_priority
+from citygate.inbox.models import (
+    Channel,
+    Delivery,
+    Kind,
+    Message,
+    NotificationSettings,
+    PushSubscription,
+    kind_priority,
+)
 from citygate.inbox.preferences import DEFAULTS, Choices
 
 INBOX_PAGE_SIZE = 20
@@ -82,3 +93,54 @@ def recipients_of(*, subject: str) -> QuerySet[User]:
     return User.objects.filter(
         pk__in=Message.objects.filter(subject=subject).values("recipient_id")
     ).distinct()
+
+
+def delivery_counts(messages: QuerySet[Message]) -> dict[str, dict[str, int]]:
+    """How far a set of messages got on each channel: {channel: {state: count}}.
+
+    One query, whatever the number of messages (a campaign passes its messages' queryset).
+    """
+    counts: dict[str, dict[str, int]] = {}
+    rows = (
+        Delivery.objects.filter(message__in=messages.values("pk"))
+        .values_list("channel", "state")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for channel, state, count in rows:
+        counts.setdefault(channel, {})[state] = count
+    return counts
+
+
+def push_subscriptions_of(*, user: User) -> list[PushSubscription]:
+    """The person's devices with notifications on, oldest first."""
+    return list(PushSubscription.objects.filter(user=user).order_by("created_at", "pk"))
+
+
+def masked_endpoint(subscription: PushSubscription) -> str:
+    """The push service's host and the endpoint's last characters: enough to tell two apart."""
+    host = urlsplit(subscription.endpoint).hostname or ""
+    return f"{host}/…{subscription.endpoint[-4:]}"
+
+
+def reachable_by_push(*, user_ids: Sequence[uuid.UUID], kind: str) -> set[uuid.UUID]:
+    """Those of these people a broadcast of this kind may be pushed to, by their own choice:
+    a device turned on while they take device notifications for the kind, or text messages
+    chosen for it in their settings. Defaults alone never send a broadcast by SMS."""
+    if not user_ids:
+        return set()
+    with_device = set(
+        PushSubscription.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True)
+    )
+    settings_of = dict(
+        NotificationSettings.objects.filter(user_id__in=user_ids).values_list("user_id", "channels")
+    )
+    reachable = set()
+    for user_id in user_ids:
+        saved = settings_of.get(user_id)
+        chosen = DEFAULTS.channels.get(kind, []) if saved is None else saved.get(kind, [])
+        by_device = Channel.WEB_PUSH in chosen and user_id in with_device
+        by_text = saved is not None and Channel.SMS in chosen
+        if by_device or by_text:
+            reachable.add(user_id)
+    return reachable

@@ -11,11 +11,14 @@ What notify refuses is a programming error, not a person's mistake, so it raises
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import time
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -25,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from citygate.accounts.models import User
 from citygate.core.errors import InvalidInput, NotFound
 from citygate.core.logging import get_logger, is_personal_key, scrub_text
-from citygate.inbox import preferences, selectors, templates
+from citygate.inbox import delivery, preferences, selectors, templates, webpush
 from citygate.inbox.models import (
     DEDUPE_KEY_MAX_LENGTH,
     LINK_MAX_LENGTH,
@@ -34,7 +37,9 @@ from citygate.inbox.models import (
     Kind,
     Message,
     NotificationSettings,
+    PushSubscription,
 )
+from citygate.privacy.fields import BlindIndexField
 
 log = get_logger(__name__)
 
@@ -165,6 +170,7 @@ def notify(
                 dedupe_key=dedupe_key,
                 subject=subject,
             )
+            delivery.in_app_delivered(message)
     except IntegrityError:
         if not dedupe_key:
             raise
@@ -179,6 +185,7 @@ def notify(
         template=found.name,
         kind=found.kind,
     )
+    delivery.plan_on_commit(message)
     return message
 
 
@@ -200,6 +207,7 @@ def message_mark_read(*, user: User, message_id: uuid.UUID | str) -> Message:
         if message.read_at is None:
             message.read_at = timezone.now()
             message.save(update_fields=["read_at"])
+            delivery.in_app_opened(message=message, now=message.read_at)
             log.info("inbox.message_read", message_id=str(message.pk), user_id=str(user.pk))
     return message
 
@@ -213,6 +221,7 @@ def message_archive(*, user: User, message_id: uuid.UUID | str) -> Message:
             message.archived_at = now
             message.read_at = message.read_at or now
             message.save(update_fields=["archived_at", "read_at"])
+            delivery.in_app_opened(message=message, now=message.read_at)
             log.info("inbox.message_archived", message_id=str(message.pk), user_id=str(user.pk))
     return message
 
@@ -293,3 +302,98 @@ def notification_settings_update(
     )
     log.info("inbox.notification_settings_changed", user_id=str(user.pk))
     return selectors.notification_choices(user=user)
+
+
+# --- Devices for Web Push ---------------------------------------------------------------------
+
+PUSH_ENDPOINT_MAX_LENGTH = 1024
+PUSH_DEVICES_MAX = 10
+PUSH_LABEL_MAX_LENGTH = 64
+
+
+def _clean_endpoint(endpoint: str, errors: dict[str, str | Promise]) -> str:
+    endpoint = endpoint.strip()
+    try:
+        parts = urlsplit(endpoint)
+        host = parts.hostname or ""
+    except ValueError:  # "https://[::1" and the like
+        errors["endpoint"] = _("This is not the address of a push service.")
+        return endpoint
+    # Plain HTTP and local addresses only for development and the tests' own push server:
+    # elsewhere a subscription could make the server post to a machine of its own network.
+    local_allowed = bool(settings.DEBUG or settings.TESTING)
+    if (
+        not endpoint
+        or len(endpoint) > PUSH_ENDPOINT_MAX_LENGTH
+        or parts.scheme not in ({"https", "http"} if local_allowed else {"https"})
+        or not host
+        or parts.username
+        or parts.password
+        or any(ch.isspace() or not ch.isprintable() for ch in endpoint)
+        or (not local_allowed and (_is_ip_address(host) or host == "localhost" or "." not in host))
+    ):
+        errors["endpoint"] = _("This is not the address of a push service.")
+    return endpoint
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def push_subscription_add(
+    *, user: User, endpoint: str, p256dh: str, auth: str, label: str = ""
+) -> PushSubscription:
+    """Turns notifications on for a device; the same device again only renews its keys.
+
+    A browser has one subscription whoever is signed in: when another person signs in on it
+    and turns notifications on, the device becomes theirs, so it no longer shows the first
+    person's messages.
+    """
+    errors: dict[str, str | Promise] = {}
+    endpoint = _clean_endpoint(endpoint, errors)
+    try:
+        webpush.device_keys(p256dh, auth)
+    except webpush.WebPushKeyError:
+        errors["keys"] = _("The browser's keys for this device could not be read.")
+    if errors:
+        raise InvalidInput(errors)
+    label = "".join(ch for ch in label if ch.isprintable()).strip()[:PUSH_LABEL_MAX_LENGTH]
+    index = PushSubscription._meta.get_field("endpoint_index")
+    assert isinstance(index, BlindIndexField)  # noqa: S101
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        found = PushSubscription.objects.filter(endpoint_index=index.compute(endpoint)).first()
+        if found is None and user.push_subscriptions.count() >= PUSH_DEVICES_MAX:
+            raise InvalidInput(
+                {"endpoint": _("Notifications are on for ten devices already: remove one first.")}
+            )
+        subscription = found or PushSubscription(user=user, endpoint=endpoint)
+        moved = found is not None and found.user_id != user.pk
+        subscription.user = user
+        subscription.p256dh = p256dh.strip()
+        subscription.auth = auth.strip()
+        subscription.label = label
+        subscription.save()
+    log.info(
+        "inbox.push_subscription_saved",
+        subscription_id=str(subscription.pk),
+        user_id=str(user.pk),
+        renewed=found is not None,
+        moved=moved,
+    )
+    return subscription
+
+
+def push_subscription_remove(*, user: User, subscription_id: uuid.UUID | str) -> None:
+    try:
+        key = uuid.UUID(str(subscription_id))
+    except ValueError:
+        raise NotFound(_("There is no such device.")) from None
+    deleted, _rows = PushSubscription.objects.filter(pk=key, user=user).delete()
+    if not deleted:
+        raise NotFound(_("There is no such device."))
+    log.info("inbox.push_subscription_removed", subscription_id=str(key), user_id=str(user.pk))

@@ -15,6 +15,7 @@ dedupe key sees to that). The inbox's pages and API call `bring_in` before they 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -57,6 +58,45 @@ def bring_in(*, user: User) -> None:
         source(user)
 
 
+def _message_of(recipient_id: uuid.UUID, broadcast: Broadcast) -> Message:
+    found = templates.get(broadcast.template)
+    missing = found.blanks() - broadcast.params.keys()
+    if missing:
+        raise ValueError(f"{found.name}: missing parameters {sorted(missing)}")
+    return Message(
+        recipient_id=recipient_id,
+        kind=found.kind,
+        template=found.name,
+        params=dict(broadcast.params),
+        link=broadcast.link,
+        dedupe_key=broadcast.dedupe_key,
+        subject=broadcast.subject,
+        created_at=broadcast.created_at,
+    )
+
+
+def broadcast_deliver_to(
+    *, recipient_ids: Sequence[uuid.UUID], broadcast: Broadcast
+) -> list[Message]:
+    """Writes one broadcast into many inboxes in one statement; the messages that are new.
+
+    For the channels that push: their deliveries start from these messages, and the inbox
+    will not bring the broadcast in again (its dedupe key is taken).
+    """
+    if not broadcast.dedupe_key:
+        raise ValueError("a broadcast is named by its dedupe key")
+    had = set(
+        Message.objects.filter(
+            recipient_id__in=recipient_ids, dedupe_key=broadcast.dedupe_key
+        ).values_list("recipient_id", flat=True)
+    )
+    fresh = [pk for pk in recipient_ids if pk not in had]
+    if not fresh:
+        return []
+    Message.objects.bulk_create([_message_of(pk, broadcast) for pk in fresh], ignore_conflicts=True)
+    return list(Message.objects.filter(recipient_id__in=fresh, dedupe_key=broadcast.dedupe_key))
+
+
 def broadcasts_deliver(*, recipient: User, broadcasts: Sequence[Broadcast]) -> int:
     """Writes the broadcasts this inbox lacks, in one statement; how many were new.
 
@@ -75,23 +115,7 @@ def broadcasts_deliver(*, recipient: User, broadcasts: Sequence[Broadcast]) -> i
     )
     rows = []
     for broadcast in broadcasts:
-        if broadcast.dedupe_key in have:
-            continue
-        found = templates.get(broadcast.template)
-        missing = found.blanks() - broadcast.params.keys()
-        if missing:
-            raise ValueError(f"{found.name}: missing parameters {sorted(missing)}")
-        rows.append(
-            Message(
-                recipient=recipient,
-                kind=found.kind,
-                template=found.name,
-                params=dict(broadcast.params),
-                link=broadcast.link,
-                dedupe_key=broadcast.dedupe_key,
-                subject=broadcast.subject,
-                created_at=broadcast.created_at,
-            )
-        )
+        if broadcast.dedupe_key not in have:
+            rows.append(_message_of(recipient.pk, broadcast))
     Message.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)

@@ -18,13 +18,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from citygate.accounts.models import User
 from citygate.core.errors import ApplicationError
 from citygate.core.forms import PageForm
 from citygate.core.validation import small_positive_int
-from citygate.inbox import preferences, selectors, services
+from citygate.inbox import delivery, preferences, selectors, services
 from citygate.inbox.models import Digest, Kind
 
 
@@ -133,5 +133,38 @@ def preferences_page(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your choices are saved."))
             return redirect("inbox:preferences")
     status = 400 if form.is_bound and form.errors else 200
-    kinds = [form[f"channels_{kind.value}"] for kind in Kind]
-    return render(request, "inbox/preferences.html", {"form": form, "kinds": kinds}, status=status)
+    context = {
+        "form": form,
+        "kinds": [form[f"channels_{kind.value}"] for kind in Kind],
+        "devices": [
+            (device, selectors.masked_endpoint(device))
+            for device in selectors.push_subscriptions_of(user=user)
+        ],
+    }
+    return render(request, "inbox/preferences.html", context, status=status)
+
+
+@login_required
+@require_POST
+def device_remove(request: HttpRequest, subscription_id: uuid.UUID) -> HttpResponse:
+    """Turns notifications off for one of the person's devices."""
+    try:
+        services.push_subscription_remove(user=_user(request), subscription_id=subscription_id)
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Notifications are off for that device."))
+    return redirect("inbox:preferences")
+
+
+@never_cache
+@login_required
+@require_GET
+def short_link(request: HttpRequest, code: str) -> HttpResponse:
+    """Where a text message's link leads: the message's own page (or the messages page)."""
+    try:
+        message = delivery.short_link_open(user_id=_user(request).pk, code=code)
+    except ApplicationError:
+        # Another person's link, or one that never was: the messages page, saying nothing.
+        return redirect("shell:messages")
+    return redirect(message.link or reverse("shell:messages"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -238,6 +239,11 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "offline_url": reverse("shell:offline"),
         "static_prefix": staticfiles_storage.url(""),
         "shell_urls": [staticfiles_storage.url(name) for name in SHELL_STATIC_FILES],
+        # Where a push's delivery is reported: this, then "<id>/opened" or "<id>/delivered".
+        "delivery_report_url": reverse(
+            "api:delivery_report", kwargs={"delivery_id": uuid.UUID(int=0), "report": "opened"}
+        ).split(str(uuid.UUID(int=0)))[0],
+        "icon_url": staticfiles_storage.url("citygate/icons/icon-192.png"),
     }
     response = render(request, "shell/sw.js", context, content_type="text/javascript")
     # Served from the root rather than /static/, and allowed the root scope, so that it can

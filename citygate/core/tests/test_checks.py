@@ -13,6 +13,9 @@ PRODUCTION = {
     "CITYGATE_SMS_BACKEND": "citygate.accounts.sms.HttpSmsGateway",
     "CITYGATE_IDENTITY_VERIFIER": "citygate.accounts.identity.HttpIdentityVerifier",
     "CITYGATE_ENTERPRISE_VERIFIER": "citygate.accounts.identity.HttpEnterpriseVerifier",
+    "CITYGATE_WEB_PUSH_BACKEND": "citygate.inbox.channels.VapidWebPushBackend",
+    "CITYGATE_VAPID_PRIVATE_KEY": "C" * 43,
+    "CITYGATE_PUBLIC_URL": "https://citygate.example.org",
 }
 
 
@@ -33,6 +36,8 @@ def test_deploy_checks_with_development_stand_ins_name_each() -> None:
         "CITYGATE_DATA_KEYS": "",
         "CITYGATE_SMS_BACKEND": "citygate.accounts.sms.OutboxSmsGateway",
         "CITYGATE_IDENTITY_VERIFIER": "citygate.accounts.identity.DevelopmentIdentityVerifier",
+        "CITYGATE_WEB_PUSH_BACKEND": "citygate.inbox.channels.OutboxWebPushBackend",
+        "CITYGATE_VAPID_PRIVATE_KEY": "",
     }
 
     # when
@@ -40,4 +45,11 @@ def test_deploy_checks_with_development_stand_ins_name_each() -> None:
         found = _ids()
 
     # then
-    assert found == {"citygate.E001", "citygate.E002", "citygate.E004", "citygate.E005"}
+    assert found == {
+        "citygate.E001",
+        "citygate.E002",
+        "citygate.E004",
+        "citygate.E005",
+        "citygate.E006",
+        "citygate.E007",
+    }

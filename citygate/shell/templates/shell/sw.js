@@ -64,3 +64,62 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
   }
 });
+
+/*
+ * Web Push (citygate/inbox/channels.py): a push carries the message's title, body and link in
+ * the person's language, and the delivery's id with a token to report it by. Reports go to
+ * the API without the session a worker may not have, and without anything personal.
+ */
+const DELIVERY_REPORT = "{{ delivery_report_url|escapejs }}";
+const ICON = "{{ icon_url|escapejs }}";
+
+function report(data, event) {
+  if (!data || !data.delivery || !data.token) {
+    return Promise.resolve();
+  }
+  return fetch(DELIVERY_REPORT + encodeURIComponent(data.delivery) + "/" + event, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ token: data.token }),
+    credentials: "omit",
+  }).catch(() => undefined);
+}
+
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (error) {
+    data = {};
+  }
+  const link = typeof data.link === "string" && data.link.startsWith("/") && !data.link.startsWith("//")
+    ? data.link
+    : "/messages/";
+  event.waitUntil(
+    Promise.all([
+      self.registration.showNotification(data.title || "CityGate", {
+        body: data.body || "",
+        lang: data.lang || "",
+        tag: data.tag || undefined,
+        icon: ICON,
+        data: { link: link, delivery: data.delivery, token: data.token },
+      }),
+      report(data, "delivered"),
+    ])
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  const data = event.notification.data || {};
+  event.notification.close();
+  const target = new URL(data.link || "/messages/", self.location.origin).href;
+  event.waitUntil(
+    Promise.all([
+      self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+        const open = windows.find((client) => client.url === target && "focus" in client);
+        return open ? open.focus() : self.clients.openWindow(target);
+      }),
+      report(data, "opened"),
+    ])
+  );
+});

@@ -50,7 +50,8 @@ def signed_in_page(
     **options: Any,
 ) -> Page:
     """A page of a visitor signed in as `user` (through the session cookie), in a display;
-    for staff, past the TOTP step too."""
+    for staff, past the TOTP step too; `options` change the browser context's defaults (see
+    new_context)."""
     from citygate.accounts.testing import signed_in_client
 
     client = signed_in_client(user, staff=staff)

@@ -1,0 +1,288 @@
+"""The channels a message reaches a person on, behind one interface.
+
+Each channel takes a delivery and the message as the recipient reads it (`Rendered`, in their
+language) and answers an `Outcome`: sent, or failed, and whether trying again may help. What
+happens next (retry, fallback, the state recorded) is inbox/delivery.py's business, so a
+channel knows nothing of attempts or of the other channels.
+
+- in the app: the inbox itself; a message is there as soon as it is saved.
+- Web Push: to every device the person turned notifications on for, through the backend named
+  by ``CITYGATE_WEB_PUSH_BACKEND``: `OutboxWebPushBackend` (development: each push kept in the
+  `WebPushOutboxMessage` table) or `VapidWebPushBackend` (RFC 8291 + RFC 8292, webpush.py).
+- SMS: through the accounts app's gateway (accounts/sms.py), to the account's number. The text
+  is the message's title and a short link to it, nothing else: a text message sits on a phone's
+  lock screen and in the operator's records, so it carries no more than a push's title.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext
+
+from citygate.accounts.outside import OutsideServiceError
+from citygate.accounts.sms import get_sms_gateway
+from citygate.core.logging import get_logger
+from citygate.inbox import webpush
+from citygate.inbox.models import (
+    PROVIDER_REF_MAX_LENGTH,
+    Channel,
+    Delivery,
+    Kind,
+    PushSubscription,
+    WebPushOutboxMessage,
+)
+
+log = get_logger(__name__)
+
+SMS_TEMPLATE = "inbox.notice"
+# A push waits at most a day at the push service for a device that is off.
+PUSH_TTL_SECONDS = 24 * 60 * 60
+PUSH_TIMEOUT_SECONDS = 5.0
+_REPORT_SALT = "citygate.inbox.delivery_report"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A message as its recipient reads it: in their language, with the path it links to."""
+
+    title: str
+    body: str
+    link: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    sent: bool
+    retryable: bool = False
+    # Our own short code for what failed ("no_device", "http_503"); never a provider's text.
+    error_code: str = ""
+    provider_ref: str = ""
+
+    @classmethod
+    def ok(cls, provider_ref: str = "") -> Outcome:
+        return cls(sent=True, provider_ref=provider_ref[:PROVIDER_REF_MAX_LENGTH])
+
+    @classmethod
+    def failed(cls, error_code: str, *, retryable: bool) -> Outcome:
+        return cls(sent=False, retryable=retryable, error_code=error_code)
+
+
+class ChannelBackend:
+    channel: str = ""
+
+    def send(self, delivery: Delivery, rendered: Rendered) -> Outcome:
+        raise NotImplementedError
+
+
+def report_token(delivery_id: object) -> str:
+    """What a device shows to report a delivery delivered or opened: the id signed by us.
+
+    A push carries it so that the service worker can report without the person's session
+    (which a worker woken by a push may not have) and without anything personal in the URL.
+    """
+    digest: str = salted_hmac(_REPORT_SALT, str(delivery_id), algorithm="sha256").hexdigest()
+    return digest[:32]
+
+
+def report_token_valid(delivery_id: object, token: str) -> bool:
+    return secrets.compare_digest(report_token(delivery_id), token)
+
+
+# --- In the app -------------------------------------------------------------------------------
+
+
+class InAppChannel(ChannelBackend):
+    channel = Channel.IN_APP
+
+    def send(self, delivery: Delivery, rendered: Rendered) -> Outcome:
+        # The message is in the inbox from the moment it was saved.
+        return Outcome.ok()
+
+
+# --- Web Push ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PushAnswer:
+    """What the push service said: its HTTP status (0 when unreachable) and its reference."""
+
+    status: int
+    reference: str = ""
+
+
+class WebPushBackend:
+    def push(
+        self, *, subscription: PushSubscription, payload: dict[str, Any], ttl: int, urgency: str
+    ) -> PushAnswer:
+        raise NotImplementedError
+
+
+class OutboxWebPushBackend(WebPushBackend):
+    def push(
+        self, *, subscription: PushSubscription, payload: dict[str, Any], ttl: int, urgency: str
+    ) -> PushAnswer:
+        kept = WebPushOutboxMessage.objects.create(
+            subscription_id=subscription.pk, payload=payload, ttl=ttl, urgency=urgency
+        )
+        return PushAnswer(status=201, reference=str(kept.pk))
+
+
+class VapidWebPushBackend(WebPushBackend):
+    def __init__(self, *, timeout: float = PUSH_TIMEOUT_SECONDS) -> None:
+        self.timeout = timeout
+
+    def push(
+        self, *, subscription: PushSubscription, payload: dict[str, Any], ttl: int, urgency: str
+    ) -> PushAnswer:
+        body = webpush.encrypt(
+            json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+            p256dh=subscription.p256dh,
+            auth=subscription.auth,
+        )
+        request = urllib.request.Request(  # noqa: S310 (the scheme is checked on subscribing)
+            subscription.endpoint,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/octet-stream",
+                "Content-Encoding": "aes128gcm",
+                "TTL": str(ttl),
+                "Urgency": urgency,
+                "Authorization": webpush.vapid_authorization(subscription.endpoint),
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                reference = response.headers.get("Location") or ""
+                return PushAnswer(status=response.status, reference=reference)
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            return PushAnswer(status=exc.code)
+        except (urllib.error.URLError, TimeoutError, OSError):
+            return PushAnswer(status=0)
+
+
+def get_web_push_backend() -> WebPushBackend:
+    backend: WebPushBackend = import_string(settings.CITYGATE_WEB_PUSH_BACKEND)()
+    return backend
+
+
+# 404 and 410: the subscription is gone for good (RFC 8030 section 7.3).
+GONE = frozenset({404, 410})
+
+
+def _push_error(status: int) -> tuple[str, bool]:
+    """Our code for a push service's refusal, and whether another try may help."""
+    if status == 0:
+        return "unreachable", True
+    if status == 429 or status >= 500:
+        return f"http_{status}", True
+    return f"http_{status}", False
+
+
+class WebPushChannel(ChannelBackend):
+    channel = Channel.WEB_PUSH
+
+    def __init__(self, backend: WebPushBackend | None = None) -> None:
+        self.backend = backend or get_web_push_backend()
+
+    def payload(self, delivery: Delivery, rendered: Rendered) -> dict[str, Any]:
+        """What the service worker shows. The message's own words, and ids; nothing else."""
+        return {
+            "title": rendered.title,
+            "body": rendered.body,
+            "link": rendered.link,
+            "lang": rendered.language,
+            "tag": str(delivery.message_id),
+            "delivery": str(delivery.pk),
+            "token": report_token(delivery.pk),
+        }
+
+    def send(self, delivery: Delivery, rendered: Rendered) -> Outcome:
+        devices = list(PushSubscription.objects.filter(user_id=delivery.message.recipient_id))
+        if not devices:
+            return Outcome.failed("no_device", retryable=False)
+        payload = self.payload(delivery, rendered)
+        urgency = "normal" if delivery.message.kind == Kind.NEWS else "high"
+        accepted: list[str] = []
+        errors: list[tuple[str, bool]] = []
+        for device in devices:
+            answer = self.backend.push(
+                subscription=device, payload=payload, ttl=PUSH_TTL_SECONDS, urgency=urgency
+            )
+            if 200 <= answer.status < 300:
+                accepted.append(answer.reference)
+                PushSubscription.objects.filter(pk=device.pk).update(last_success_at=timezone.now())
+                continue
+            if answer.status in GONE:
+                # The browser dropped it (the app was removed, or permission withdrawn).
+                device.delete()
+                log.info("inbox.push_subscription_gone", subscription_id=str(device.pk))
+            errors.append(_push_error(answer.status))
+        if accepted:
+            # One device took it: the person is reached, and trying the others again would
+            # show it twice on the devices that did.
+            return Outcome.ok(accepted[0])
+        retryable = [code for code, again in errors if again]
+        if retryable:
+            return Outcome.failed(retryable[0], retryable=True)
+        return Outcome.failed(errors[0][0] if errors else "no_device", retryable=False)
+
+
+# --- SMS --------------------------------------------------------------------------------------
+
+
+def short_link(delivery: Delivery) -> str:
+    """The address a text message gives: /m/<code>/, which opens the message's own page."""
+    return f"{settings.CITYGATE_PUBLIC_URL}/m/{delivery.link_code}/"
+
+
+def sms_text(delivery: Delivery, rendered: Rendered) -> str:
+    """The title and the short link, in the recipient's language like the title itself."""
+    with translation.override(rendered.language):
+        return gettext("[CityGate] %(title)s %(link)s") % {
+            "title": rendered.title,
+            "link": short_link(delivery),
+        }
+
+
+class SmsChannel(ChannelBackend):
+    channel = Channel.SMS
+
+    def send(self, delivery: Delivery, rendered: Rendered) -> Outcome:
+        phone = delivery.message.recipient.phone
+        if not phone:
+            return Outcome.failed("no_phone", retryable=False)
+        if not delivery.link_code:
+            delivery.link_code = secrets.token_urlsafe(9)
+            Delivery.objects.filter(pk=delivery.pk, link_code__isnull=True).update(
+                link_code=delivery.link_code
+            )
+            delivery.refresh_from_db(fields=["link_code"])
+        try:
+            reference = get_sms_gateway().send(
+                phone=phone, text=sms_text(delivery, rendered), template=SMS_TEMPLATE
+            )
+        except OutsideServiceError:
+            return Outcome.failed("gateway_error", retryable=True)
+        return Outcome.ok(reference)
+
+
+def channel_backend(channel: str) -> ChannelBackend:
+    backends: dict[str, type[ChannelBackend]] = {
+        Channel.IN_APP: InAppChannel,
+        Channel.WEB_PUSH: WebPushChannel,
+        Channel.SMS: SmsChannel,
+    }
+    return backends[channel]()

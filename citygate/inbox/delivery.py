@@ -1,0 +1,427 @@
+"""The delivery of a message beyond the inbox: which channels, when, retries and fallback.
+
+Every message is in the inbox from the moment `notify` saves it; its in-app delivery is
+recorded then as delivered, and becomes opened when the person reads the message. After the
+sender's transaction commits, `deliveries_plan` (a task) asks the person's choices and
+`preferences.push_decision` what else to do:
+
+- push: the first channel of the message's channel order is queued at once;
+- quiet (news in the quiet hours): queued to run when the quiet hours end;
+- capped, inbox only: nothing more; digest: the message waits for the next digest
+  (`news_digests_send`, from ``manage.py inbox_send_digests``), which is a news message of its
+  own, pushed like any other but never capped nor gathered.
+
+The channel order is the push channels the person chose for the kind, Web Push first. The
+later ones are fallbacks, not copies: a text message goes when the notification cannot reach
+any device (no device turned on, the subscription gone, or every attempt failed). Sending both
+at once would tell the person the same thing twice and cost a text message each time, for an
+event that is to be delivered once. The page says so beside the choices.
+
+Official notices fall back to SMS even when only the device was chosen for them: a notice of a
+public body can start a time limit (a request for more materials, a decision one may appeal),
+and a person who asked to be told on their device has asked to be told; a device that is off
+or gone must not mean they never hear of it. Choosing no push channel at all for official
+notices is still honoured (the inbox only), and transactional and news messages never go by a
+channel the person did not choose.
+
+Attempts: a delivery is claimed by a conditional UPDATE (queued, due, not held by another
+worker) that adds one to its attempts and holds it for `LEASE`; only the worker that claimed
+it sends, so a task run twice sends once. A retryable failure waits `RETRY_DELAYS` (1, 5, 30
+minutes, each up to a fifth longer at random, so that many failures at once do not come back
+at once) through the task queue's `run_after`; the fourth failure, or a permanent one, fails
+the delivery and moves on to the next channel. A backend that cannot defer (the immediate one
+of tests) runs a retry at once, finds it not yet due and leaves it: tests drive retries by
+calling `delivery_attempt` with a clock, as ``manage.py inbox_deliveries_sweep`` does for any
+delivery whose task was lost.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from citygate.core.errors import NotFound
+from citygate.core.logging import get_logger
+from citygate.inbox import preferences, selectors
+from citygate.inbox.channels import Rendered, channel_backend, report_token_valid
+from citygate.inbox.models import (
+    Channel,
+    Delivery,
+    DeliveryState,
+    Digest,
+    Kind,
+    Message,
+    NotificationSettings,
+)
+
+log = get_logger(__name__)
+
+RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+RETRY_JITTER = 0.2
+# Longer than any backend's timeout: a worker that died mid-send frees the delivery after it.
+LEASE = timedelta(minutes=2)
+DIGEST_TEMPLATES = {
+    Digest.DAILY: "inbox.news_digest_daily",
+    Digest.WEEKLY: "inbox.news_digest_weekly",
+}
+DIGEST_PERIODS = {Digest.DAILY: timedelta(days=1), Digest.WEEKLY: timedelta(days=7)}
+# Weekly digests go out on Mondays.
+WEEKLY_DIGEST_WEEKDAY = 0
+RETRY = "retry"
+SKIPPED = "skipped"
+
+
+def retry_delay(attempts: int, *, rng: random.Random | None = None) -> timedelta:
+    """How long to wait after the `attempts`-th failed attempt: 1, 5, 30 minutes and a bit."""
+    base = RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
+    spread = (rng or random).uniform(0, RETRY_JITTER)
+    return base * (1 + spread)
+
+
+def channel_order(choices: preferences.Choices, kind: str) -> list[str]:
+    """The push channels to try for a kind, first to last (see the module's docstring)."""
+    order = choices.channels_for(kind)[1:]
+    if kind == Kind.OFFICIAL and Channel.WEB_PUSH in order and Channel.SMS not in order:
+        order.append(Channel.SMS)
+    return order
+
+
+def rendered(message: Message) -> Rendered:
+    """The message as its recipient reads it, in the language they chose."""
+    language = message.recipient.preferred_language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return Rendered(
+            title=message.title_text,
+            body=message.body_text,
+            link=message.link or reverse("shell:messages"),
+            language=language,
+        )
+
+
+def _enqueue(delivery_id: uuid.UUID, run_after: datetime | None = None) -> None:
+    from citygate.inbox.tasks import delivery_send
+
+    task = delivery_send
+    if run_after is not None and task.get_backend().supports_defer:
+        task = task.using(run_after=run_after)
+    task.enqueue(delivery_id=str(delivery_id))
+
+
+def plan_on_commit(message: Message) -> None:
+    """Plans the message's pushes once the sender's transaction has committed."""
+    from citygate.inbox.tasks import deliveries_plan_task
+
+    transaction.on_commit(partial(deliveries_plan_task.enqueue, message_id=str(message.pk)))
+
+
+def in_app_delivered(message: Message) -> Delivery:
+    """Records that the message is in the inbox (in notify's own transaction)."""
+    at = message.created_at
+    return Delivery.objects.create(
+        message=message,
+        channel=Channel.IN_APP,
+        state=DeliveryState.DELIVERED,
+        attempts=1,
+        queued_at=at,
+        sent_at=at,
+        delivered_at=at,
+    )
+
+
+def _queue(message: Message, channel: str, now: datetime, run_after: datetime | None) -> bool:
+    """Queues the message on a channel, unless it already was; True when this call did."""
+    try:
+        with transaction.atomic():
+            delivery = Delivery.objects.create(
+                message=message, channel=channel, queued_at=now, next_attempt_at=run_after
+            )
+    except IntegrityError:
+        return False
+    transaction.on_commit(partial(_enqueue, delivery.pk, run_after))
+    log.info(
+        "inbox.delivery_queued",
+        delivery_id=str(delivery.pk),
+        message_id=str(message.pk),
+        channel=channel,
+        deferred=run_after is not None,
+    )
+    return True
+
+
+def news_pushed_today(*, user_id: uuid.UUID, now: datetime) -> int:
+    """News messages queued today (local time) on a push channel for the person."""
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (
+        Delivery.objects.filter(
+            message__recipient_id=user_id,
+            message__kind=Kind.NEWS,
+            channel__in=preferences.PUSH_CHANNELS,
+            queued_at__gte=midnight,
+        )
+        .values("message_id")
+        .distinct()
+        .count()
+    )
+
+
+def _decision(message: Message, choices: preferences.Choices, now: datetime) -> str:
+    if message.template in DIGEST_TEMPLATES.values():
+        # The digest is what the person asked for instead of each story: never capped nor
+        # gathered again, but it waits out the quiet hours like news.
+        if not channel_order(choices, message.kind):
+            return preferences.PushDecision.INBOX_ONLY
+        if preferences.in_quiet_hours(choices, now):
+            return preferences.PushDecision.QUIET
+        return preferences.PushDecision.PUSH
+    pushed = news_pushed_today(user_id=message.recipient_id, now=now)
+    return preferences.push_decision(choices, message.kind, now, pushed)
+
+
+def deliveries_plan(*, message_id: uuid.UUID | str, now: datetime | None = None) -> str:
+    """Queues the message's first push channel now or after the quiet hours; the decision."""
+    now = now or timezone.now()
+    message = Message.objects.select_related("recipient").filter(pk=message_id).first()
+    if message is None:
+        return preferences.PushDecision.INBOX_ONLY
+    choices = selectors.notification_choices(user=message.recipient)
+    decision = _decision(message, choices, now)
+    log.info("inbox.delivery_planned", message_id=str(message.pk), decision=decision)
+    if decision not in (preferences.PushDecision.PUSH, preferences.PushDecision.QUIET):
+        return decision
+    run_after = None
+    if decision == preferences.PushDecision.QUIET:
+        run_after = preferences.quiet_hours_end(choices, now)
+    with transaction.atomic():
+        _queue(message, channel_order(choices, message.kind)[0], now, run_after)
+    return decision
+
+
+def _fall_back(delivery: Delivery, now: datetime) -> None:
+    """Queues the next channel of the message's order after the one that failed, if any."""
+    message = delivery.message
+    order = channel_order(selectors.notification_choices(user=message.recipient), message.kind)
+    rank = preferences.PUSH_CHANNELS.index
+    for channel in order:
+        if rank(channel) > rank(delivery.channel) and _queue(message, channel, now, None):
+            log.info(
+                "inbox.delivery_fell_back",
+                delivery_id=str(delivery.pk),
+                message_id=str(message.pk),
+                channel=channel,
+            )
+            return
+
+
+def _claim(delivery_id: uuid.UUID | str, now: datetime) -> bool:
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    free = Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+    claimed = Delivery.objects.filter(due, free, pk=delivery_id, state=DeliveryState.QUEUED).update(
+        attempts=F("attempts") + 1, locked_until=now + LEASE
+    )
+    return claimed == 1
+
+
+def delivery_attempt(
+    *, delivery_id: uuid.UUID | str, now: datetime | None = None, rng: random.Random | None = None
+) -> str:
+    """One attempt to send a queued delivery; the state it is left in, or "retry"/"skipped"."""
+    now = now or timezone.now()
+    if not _claim(delivery_id, now):
+        # Sent, failed, not yet due, or another worker holds it.
+        log.info("inbox.delivery_skipped", delivery_id=str(delivery_id))
+        return SKIPPED
+    delivery = Delivery.objects.select_related("message__recipient").get(pk=delivery_id)
+    outcome = channel_backend(delivery.channel).send(delivery, rendered(delivery.message))
+
+    with transaction.atomic():
+        mine = Delivery.objects.filter(
+            pk=delivery.pk, state=DeliveryState.QUEUED, attempts=delivery.attempts
+        )
+        if outcome.sent:
+            result: str = DeliveryState.SENT
+            changed = mine.update(
+                state=DeliveryState.SENT,
+                sent_at=now,
+                provider_ref=outcome.provider_ref,
+                error_code="",
+                locked_until=None,
+                next_attempt_at=None,
+            )
+        elif outcome.retryable and delivery.attempts < MAX_ATTEMPTS:
+            result = RETRY
+            when = now + retry_delay(delivery.attempts, rng=rng)
+            changed = mine.update(
+                next_attempt_at=when, error_code=outcome.error_code, locked_until=None
+            )
+            if changed:
+                transaction.on_commit(partial(_enqueue, delivery.pk, when))
+        else:
+            result = DeliveryState.FAILED
+            changed = mine.update(
+                state=DeliveryState.FAILED,
+                failed_at=now,
+                error_code=outcome.error_code,
+                locked_until=None,
+                next_attempt_at=None,
+            )
+            if changed:
+                _fall_back(delivery, now)
+    if not changed:
+        # Held past the lease and taken over: the other worker's answer stands.
+        log.warning("inbox.delivery_taken_over", delivery_id=str(delivery.pk))
+        return SKIPPED
+    log.info(
+        "inbox.delivery_attempted",
+        delivery_id=str(delivery.pk),
+        channel=delivery.channel,
+        attempt=delivery.attempts,
+        result=result,
+        error_code=outcome.error_code,
+    )
+    return result
+
+
+def deliveries_resume(*, now: datetime | None = None) -> int:
+    """Attempts every queued delivery that is due (a lost task's, or a backend's that cannot
+    defer); fails those whose attempts ran out with a worker that never answered."""
+    now = now or timezone.now()
+    due = Delivery.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        Q(locked_until__isnull=True) | Q(locked_until__lte=now),
+        state=DeliveryState.QUEUED,
+    )
+    attempted = 0
+    for delivery in due.select_related("message__recipient").order_by("queued_at")[:1000]:
+        if delivery.attempts >= MAX_ATTEMPTS:
+            with transaction.atomic():
+                if due.filter(pk=delivery.pk, attempts=delivery.attempts).update(
+                    state=DeliveryState.FAILED, failed_at=now, error_code="interrupted"
+                ):
+                    _fall_back(delivery, now)
+            continue
+        delivery_attempt(delivery_id=delivery.pk, now=now)
+        attempted += 1
+    return attempted
+
+
+# --- Reports from the devices and the reader --------------------------------------------------
+
+_REACHED = (DeliveryState.SENT, DeliveryState.DELIVERED)
+
+
+def _mark(deliveries: QuerySet[Delivery], to: str, now: datetime) -> int:
+    if to == DeliveryState.DELIVERED:
+        return deliveries.filter(state=DeliveryState.SENT).update(state=to, delivered_at=now)
+    return deliveries.filter(state__in=_REACHED).update(
+        state=DeliveryState.OPENED,
+        opened_at=now,
+        delivered_at=Coalesce(F("delivered_at"), Value(now)),
+    )
+
+
+def delivery_report(
+    *, delivery_id: uuid.UUID | str, token: str, event: str, now: datetime | None = None
+) -> bool:
+    """A device says a push arrived (delivered) or was clicked (opened); True if it moved."""
+    if event not in (DeliveryState.DELIVERED, DeliveryState.OPENED):
+        raise ValueError("a device reports delivered or opened")
+    if not report_token_valid(delivery_id, token):
+        raise NotFound(_("There is no such message."))
+    moved = _mark(Delivery.objects.filter(pk=delivery_id), event, now or timezone.now()) == 1
+    if moved:
+        log.info("inbox.delivery_reported", delivery_id=str(delivery_id), report=event)
+    return moved
+
+
+def in_app_opened(*, message: Message, now: datetime | None = None) -> None:
+    """The person read the message in the app."""
+    _mark(
+        Delivery.objects.filter(message=message, channel=Channel.IN_APP),
+        DeliveryState.OPENED,
+        now or timezone.now(),
+    )
+
+
+def short_link_open(*, user_id: uuid.UUID, code: str, now: datetime | None = None) -> Message:
+    """The person followed a text message's link: the message it was for, its SMS opened."""
+    delivery = (
+        Delivery.objects.select_related("message")
+        .filter(link_code=code, message__recipient_id=user_id)
+        .first()
+    )
+    if delivery is None:
+        raise NotFound(_("There is no such message."))
+    _mark(Delivery.objects.filter(pk=delivery.pk), DeliveryState.OPENED, now or timezone.now())
+    return delivery.message
+
+
+# --- Digests ----------------------------------------------------------------------------------
+
+
+def news_digests_send(*, now: datetime | None = None) -> int:
+    """Sends each person who chose a digest the news gathered since their last one.
+
+    Run once a day (``manage.py inbox_send_digests``): daily digests every day, weekly ones on
+    Mondays. A digest holds the count of unread news in the inbox since the last digest (at
+    most one period back); none is sent when there is nothing new. Running twice on one day
+    sends once: the digest's dedupe key names the day.
+    """
+    from citygate.inbox.services import notify
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    templates = DIGEST_TEMPLATES.values()
+    sent = 0
+    for row in NotificationSettings.objects.filter(
+        news_digest__in=list(DIGEST_TEMPLATES)
+    ).select_related("user"):
+        digest = row.news_digest
+        if digest == Digest.WEEKLY and today.weekday() != WEEKLY_DIGEST_WEEKDAY:
+            continue
+        user = row.user
+        since = now - DIGEST_PERIODS[Digest(digest)]
+        last = (
+            Message.objects.filter(recipient=user, template__in=templates)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        if last is not None:
+            since = max(since, last)
+        count = (
+            Message.objects.filter(
+                recipient=user,
+                kind=Kind.NEWS,
+                created_at__gt=since,
+                created_at__lte=now,
+                read_at__isnull=True,
+                archived_at__isnull=True,
+            )
+            .exclude(template__in=templates)
+            .count()
+        )
+        if not count:
+            continue
+        with transaction.atomic():
+            message = notify(
+                recipient=user,
+                template=DIGEST_TEMPLATES[Digest(digest)],
+                params={"count": count},
+                link=reverse("shell:messages"),
+                dedupe_key=f"inbox.digest:{digest}:{today.isoformat()}",
+            )
+        if message is not None:
+            sent += 1
+    log.info("inbox.digests_sent", count=sent)
+    return sent

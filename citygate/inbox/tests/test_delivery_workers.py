@@ -1,0 +1,121 @@
+"""Deliveries with real workers: many at once on one delivery send it once; the sweep picks
+up what a lost task left; the cron commands."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import timezone
+
+from citygate.core.tests.threads import run_at_once
+from citygate.inbox import delivery, webpush
+from citygate.inbox.models import (
+    Channel,
+    Delivery,
+    DeliveryState,
+    Message,
+    WebPushOutboxMessage,
+)
+from citygate.inbox.services import (
+    notification_settings_update,
+    notify,
+    push_subscription_add,
+)
+from citygate.inbox.tests.conftest import resident_with
+from citygate.inbox.tests.pushservice import Device
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(autouse=True)
+def database_queue() -> Iterator[None]:
+    """The production task backend: tasks wait in the database for a worker."""
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        yield
+
+
+def queued_push(phone: str) -> Delivery:
+    """A notice queued for the resident's device, its task waiting (or lost)."""
+    resident = resident_with(phone)
+    device = Device()
+    push_subscription_add(
+        user=resident,
+        endpoint=f"https://push.example.org/send/{phone}",
+        p256dh=device.p256dh,
+        auth=device.auth,
+    )
+    message = notify(recipient=resident, template="system.notice", params={"subject": "x"})
+    assert message is not None
+    assert delivery.deliveries_plan(message_id=message.pk) == "push"
+    return message.deliveries.get(channel=Channel.WEB_PUSH)
+
+
+def test_eight_workers_attempting_one_delivery_at_once_send_it_once() -> None:
+    # given
+    pushed = queued_push("19999990411")
+
+    # when
+    results, errors = run_at_once(8, lambda _i: delivery.delivery_attempt(delivery_id=pushed.pk))
+
+    # then
+    assert not errors, errors
+    assert sorted(results) == ["sent"] + ["skipped"] * 7
+    assert WebPushOutboxMessage.objects.count() == 1
+    pushed.refresh_from_db()
+    assert (pushed.state, pushed.attempts) == (DeliveryState.SENT, 1)
+
+
+def test_the_sweep_sends_what_a_lost_task_left_and_fails_what_ran_out_of_attempts() -> None:
+    # given one delivery whose task was lost, one held by a worker that died on its last try
+    lost = queued_push("19999990412")
+    stuck = queued_push("19999990413")
+    Delivery.objects.filter(pk=stuck.pk).update(
+        attempts=delivery.MAX_ATTEMPTS, locked_until=timezone.now() - timedelta(seconds=1)
+    )
+
+    # when the sweep runs, and the workers run what it queued
+    out = io.StringIO()
+    call_command("inbox_deliveries_sweep", stdout=out)
+    call_command("inbox_deliveries_sweep", stdout=io.StringIO())
+
+    # then
+    lost.refresh_from_db()
+    stuck.refresh_from_db()
+    assert lost.state == DeliveryState.SENT
+    assert (stuck.state, stuck.error_code) == (DeliveryState.FAILED, "interrupted")
+    assert stuck.message.deliveries.get(channel=Channel.SMS).state == DeliveryState.SENT
+    assert out.getvalue().strip() == "Attempted 1 delivery(ies)."
+
+
+def test_the_digest_command_sends_each_digest_once() -> None:
+    # given
+    resident = resident_with("19999990414")
+    notification_settings_update(user=resident, news_digest="daily")
+    notify(recipient=resident, template="inbox_tests.news")
+
+    # when
+    first, second = io.StringIO(), io.StringIO()
+    call_command("inbox_send_digests", stdout=first)
+    call_command("inbox_send_digests", stdout=second)
+
+    # then
+    assert (first.getvalue().strip(), second.getvalue().strip()) == (
+        "Sent 1 digest(s).",
+        "Sent 0 digest(s).",
+    )
+    digest = Message.objects.get(template="inbox.news_digest_daily")
+    assert digest.params == {"count": 1}
+
+
+def test_the_vapid_keys_command_prints_a_usable_private_key() -> None:
+    out = io.StringIO()
+    call_command("inbox_vapid_keys", stdout=out)
+    private_line, public_line = out.getvalue().splitlines()
+    private = private_line.removeprefix("CITYGATE_VAPID_PRIVATE_KEY=")
+    with override_settings(CITYGATE_VAPID_PRIVATE_KEY=private):
+        assert public_line == f"public key: {webpush.vapid_public_key()}"
