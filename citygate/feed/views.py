@@ -61,7 +61,9 @@ class FollowForm(PageForm):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tags"].choices = choices
+        field = self.fields["tags"]
+        assert isinstance(field, forms.MultipleChoiceField)  # noqa: S101 - declared above
+        field.choices = choices
 
 
 class DistrictForm(PageForm):
@@ -73,7 +75,9 @@ class DistrictForm(PageForm):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["district"].choices = [("", _("I would rather not say")), *choices]
+        field = self.fields["district"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
+        field.choices = [("", _("I would rather not say")), *choices]
 
 
 def _user(request: HttpRequest) -> User:
@@ -135,7 +139,8 @@ def recommendation_page(request: HttpRequest) -> HttpResponse:
             done = _act(request, user, action, form)
         except ApplicationError as error:
             if form is None:
-                messages.error(request, str(error.message))
+                # Deleting a topic is a button, not a form: its field's message says it all.
+                messages.error(request, str(next(iter(error.fields.values()), error.message)))
                 return redirect("feed:recommendation")
             form.add_application_error(error)
         else:

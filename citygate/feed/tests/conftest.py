@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from citygate.accounts.models import User
 from citygate.directory.models import District
+from citygate.feed.services import home_district_set
 from citygate.news.models import NewsChannel, NewsTag, Story
 from citygate.privacy.testing import consent_all_required
 
@@ -117,3 +118,10 @@ def wuzhong(db: None) -> District:
 @pytest.fixture
 def gusu(db: None) -> District:
     return District.objects.get(code="320508")
+
+
+@pytest.fixture
+def local_story(resident: User, editor: User, wuzhong: District) -> Story:
+    """A story about 吴中区, where the resident says they live."""
+    home_district_set(user=resident, code=wuzhong.code)
+    return story("吴中新闻", author=editor, districts=[wuzhong])
