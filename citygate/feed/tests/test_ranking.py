@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from citygate.feed import ranking
 from citygate.feed.ranking import Candidate, Profile, Reading, ReasonCode
@@ -242,3 +244,58 @@ def test_learned_weights_grow_with_reading_time_stay_below_one_and_fade_with_age
     assert weight(120, 0, times=1000) <= 1.0
     assert weight(120, ranking.READ_HALF_LIFE_DAYS) < weight(120, 0)
     assert ranking.learned_weight_now(0.8, NOW - timedelta(days=30), NOW) == pytest.approx(0.4)
+
+
+# --- Properties over any input ---------------------------------------------------------------
+
+STORIES = st.lists(
+    st.builds(
+        candidate,
+        st.uuids().map(str),
+        hours_ago=st.floats(min_value=0, max_value=14 * 24),
+        channel=st.sampled_from(["city", "traffic", "culture"]),
+        tags=st.lists(st.sampled_from(["education", "transport", "health", "religion"])).map(tuple),
+        districts=st.lists(st.sampled_from(["320506", "320508"]), max_size=1).map(tuple),
+        opens=st.integers(min_value=0, max_value=50),
+    ),
+    max_size=30,
+    unique_by=lambda c: c.id,
+)
+PROFILES = st.builds(
+    Profile,
+    followed=st.frozensets(st.sampled_from(["education", "transport", "religion"])),
+    learned=st.dictionaries(
+        st.sampled_from(["transport", "health"]), st.floats(min_value=0, max_value=1)
+    ),
+    district=st.sampled_from([None, "320506"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(stories=STORIES, profile=PROFILES)
+def test_any_personal_feed_lists_each_story_once_and_breaks_runs_while_it_can(
+    stories: list[Candidate], profile: Profile
+) -> None:
+    ranked = ranking.rank_personal(stories, profile, NOW)
+
+    assert sorted(ids(ranked)) == sorted(c.id for c in stories)
+    channels = [r.candidate.channel for r in ranked]
+    for end in range(ranking.MAX_RUN, len(channels)):
+        run = channels[end - ranking.MAX_RUN : end + 1]
+        if len(set(run)) == 1:
+            # A longer run only when no other channel was left to offer.
+            assert set(channels[end:]) == {run[0]}
+    assert all(r.reason.subject not in NEVER_USED for r in ranked)
+    assert ids(ranked) == ids(ranking.rank_personal(list(reversed(stories)), profile, NOW))
+
+
+@settings(max_examples=200, deadline=None)
+@given(stories=STORIES)
+def test_any_common_feed_lists_each_story_once_whatever_order_it_comes_in(
+    stories: list[Candidate],
+) -> None:
+    ranked = ranking.rank_common(stories)
+
+    assert sorted(ids(ranked)) == sorted(c.id for c in stories)
+    assert ids(ranked) == ids(ranking.rank_common(list(reversed(stories))))
+    assert {r.reason.code for r in ranked} <= {ReasonCode.LATEST, ReasonCode.MOST_READ}
