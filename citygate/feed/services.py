@@ -3,7 +3,7 @@ district, and what they read.
 
 Reading is recorded only for a signed-in adult with personalisation on: an anonymous visitor,
 a minor (PIPL Art.28, 31) or someone who switched personalisation off leaves no trace of what
-they read. Log lines carry ids only, never a tag a person follows or reads about.
+they read. Log lines carry ids only, and never join a person to a topic or a story they read.
 """
 
 from __future__ import annotations
@@ -72,37 +72,21 @@ def _tag(slug: str, field: str) -> NewsTag:
 
 
 def _follow(user: User, tag: NewsTag, now: datetime) -> None:
+    values = {"source": TagSource.DECLARED, "weight": 1.0, "suppressed": False, "updated_at": now}
     InterestTag.objects.update_or_create(
-        user=user,
-        tag=tag,
-        defaults={
-            "source": TagSource.DECLARED,
-            "weight": 1.0,
-            "suppressed": False,
-            "updated_at": now,
-        },
-        create_defaults={
-            "source": TagSource.DECLARED,
-            "weight": 1.0,
-            "created_at": now,
-            "updated_at": now,
-        },
+        user=user, tag=tag, defaults=values, create_defaults={**values, "created_at": now}
     )
 
 
 def _suppress(user: User, tag: NewsTag, now: datetime) -> None:
-    # The row stays with weight 0, so reading about the topic does not bring it back.
+    # The row stays with weight 0, so reading about the topic does not bring it back. A topic
+    # deleted before it was ever used is kept out the same way.
+    values = {"suppressed": True, "weight": 0.0, "updated_at": now}
     InterestTag.objects.update_or_create(
         user=user,
         tag=tag,
-        defaults={"suppressed": True, "weight": 0.0, "updated_at": now},
-        create_defaults={
-            "source": TagSource.LEARNED,
-            "suppressed": True,
-            "weight": 0.0,
-            "created_at": now,
-            "updated_at": now,
-        },
+        defaults=values,
+        create_defaults={**values, "source": TagSource.LEARNED, "created_at": now},
     )
 
 
@@ -111,7 +95,7 @@ def interest_tag_follow(*, user: User, slug: str) -> None:
     tag = _tag(slug, "tag")
     with transaction.atomic():
         _follow(user, tag, timezone.now())
-    log.info("feed.tag_followed", user_id=str(user.pk), tag_id=tag.pk)
+    log.info("feed.tag_followed", user_id=str(user.pk))
 
 
 def interest_tag_delete(*, user: User, slug: str) -> None:
@@ -120,7 +104,7 @@ def interest_tag_delete(*, user: User, slug: str) -> None:
     tag = _tag(slug, "tag")
     with transaction.atomic():
         _suppress(user, tag, timezone.now())
-    log.info("feed.tag_deleted", user_id=str(user.pk), tag_id=tag.pk)
+    log.info("feed.tag_deleted", user_id=str(user.pk))
 
 
 def interest_tags_keep(*, user: User, slugs: Sequence[str]) -> None:
@@ -268,7 +252,8 @@ def story_reading_record(
             Story.objects.filter(pk=story.pk).update(opens=F("opens") + 1)
         _add_seconds(opened, view, seconds, now)
         learned_tags_refresh(user=user, now=now)
-    log.info("feed.story_read", user_id=str(user.pk), story_id=str(story.pk), new=created)
+    # The story alone, not who read it: what a person reads stays out of the logs.
+    log.info("feed.story_read", story_id=str(story.pk), new=created)
     return opened
 
 
