@@ -66,7 +66,7 @@ def test_a_resident_turns_personalisation_off_and_the_feed_shows_latest_and_most
     if elderly:
         assert_elderly_mode_measures_up(page)
     screenshot(page, f"feed-personalised-{display}")
-    assert page.locator(".feed-item").first.locator(".feed-reason").inner_text() in {
+    assert page.locator(".feed-item").first.locator(".feed-reason .badge").inner_text() in {
         "因为您关注了教育",
         "Because you follow Education",
     }
@@ -85,7 +85,7 @@ def test_a_resident_turns_personalisation_off_and_the_feed_shows_latest_and_most
     # then the very next feed is the one that is the same for everyone
     assert not selectors.personalisation(user=resident).active
     open_page(page, "/news/for-you/")
-    reasons = set(page.locator(".feed-reason").all_inner_texts())
+    reasons = set(page.locator(".feed-reason .badge").all_inner_texts())
     assert reasons == REASONS[language]
     axe_check(page)
     screenshot(page, f"feed-common-{display}")
