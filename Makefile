@@ -67,10 +67,12 @@ bench: venv bench-deps
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/catalog.py
 	$(BIN)/python bench/applications.py
+	$(BIN)/python bench/push.py
 
 bench-quick: venv
 	$(BIN)/python bench/search.py --quick
 	$(BIN)/python bench/applications.py --quick --sqlite
+	$(BIN)/python bench/push.py --quick --sqlite
 
 format: venv
 	$(BIN)/ruff format .

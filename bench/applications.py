@@ -36,7 +36,6 @@ import re
 import shutil
 import sys
 import time
-import urllib.parse
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -49,7 +48,14 @@ from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BENCH_DIR, demo_catalogue_load, django_setup, summary_ms
+from bench.common import (
+    BENCH_DIR,
+    database_describe,
+    demo_catalogue_load,
+    django_setup,
+    postgres_recreate,
+    summary_ms,
+)
 
 if TYPE_CHECKING:
     from citygate.accounts.models import Enterprise, User
@@ -117,38 +123,6 @@ class World:
 
 
 # --- The database ---------------------------------------------------------------------------
-
-
-def postgres_recreate(url: str) -> None:
-    """Drops and creates the benchmark's database (through the server's `postgres` database)."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urllib.parse.urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name) or name in {"postgres", "template1"}:
-        raise SystemExit(f"refusing to recreate the database {name!r}")
-    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def database_describe() -> str:
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            version = cursor.fetchone()[0]
-            cursor.execute("SHOW synchronous_commit")
-            commit = cursor.fetchone()[0]
-        return f"PostgreSQL {version} (synchronous_commit={commit})"
-    import sqlite3
-
-    return f"SQLite {sqlite3.sqlite_version} (WAL, synchronous=OFF)"
 
 
 def table_analyse() -> None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import statistics
 import sys
+import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -47,6 +49,38 @@ def _catalogue_empty() -> None:
     ItemRevision.objects.all().delete()
     ServiceItem.objects.all().delete()
     SearchMiss.objects.all().delete()
+
+
+def postgres_recreate(url: str) -> None:
+    """Drops and creates the benchmark's database (through the server's `postgres` database)."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name) or name in {"postgres", "template1"}:
+        raise SystemExit(f"refusing to recreate the database {name!r}")
+    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def database_describe() -> str:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+            cursor.execute("SHOW synchronous_commit")
+            commit = cursor.fetchone()[0]
+        return f"PostgreSQL {version} (synchronous_commit={commit})"
+    import sqlite3
+
+    return f"SQLite {sqlite3.sqlite_version} (WAL, synchronous=OFF)"
 
 
 def percentile(values: Sequence[float], share: float) -> float:

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "citygate.applications",
     "citygate.news",
     "citygate.feed",
+    "citygate.campaigns",
     "citygate.shell",
 ]
 

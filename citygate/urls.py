@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("citygate.feed.urls")),
     path("staff/catalog/", include("citygate.catalog.staff_urls")),
     path("staff/calendar/", include("citygate.workdays.urls")),
+    path("staff/campaigns/", include("citygate.campaigns.urls")),
     path("account/", include("citygate.accounts.urls")),
     path("privacy/", include("citygate.privacy.urls")),
     # The development SMS outbox answers 404 unless DEBUG is on.

@@ -11,7 +11,7 @@ from pydantic import ConfigDict, StrictInt
 
 from citygate.accounts.auth import user_auth
 from citygate.core.schemas import ErrorOut
-from citygate.inbox import selectors, services
+from citygate.inbox import selectors, services, sources
 from citygate.inbox.models import Kind, Message
 from citygate.inbox.preferences import Choices
 
@@ -60,10 +60,9 @@ def inbox(request: HttpRequest, response: HttpResponse, page: Query[int] = 1) ->
     """The inbox, 20 messages a page: official notices first, newest first within each kind."""
     # What a person was told is theirs alone: not for a shared cache or a proxy.
     response["Cache-Control"] = "no-store"
-    found = selectors.inbox_page(
-        user=request.auth,  # type: ignore[attr-defined]
-        page=max(1, min(page, MAX_PAGE)),
-    )
+    user = request.auth  # type: ignore[attr-defined]
+    sources.bring_in(user=user)
+    found = selectors.inbox_page(user=user, page=max(1, min(page, MAX_PAGE)))
     return InboxOut(
         items=[_message_out(message) for message in found.items],
         total=found.total,

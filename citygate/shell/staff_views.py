@@ -112,6 +112,18 @@ def _tools(user: User) -> list[Tool]:
                 reverse("catalog_staff:misses"),
             )
         )
+    if roles & {Role.EDITOR, Role.OPERATOR}:
+        from citygate.campaigns.selectors import awaiting_approval_for
+
+        awaiting = awaiting_approval_for(user=user).count()
+        tools.append(
+            Tool(
+                _("Campaigns"),
+                _("Send a story or a notice to the people it concerns."),
+                reverse("campaigns_staff:list"),
+                _("%(count)d to approve") % {"count": awaiting} if awaiting else "",
+            )
+        )
     if Role.AUDITOR in roles or Role.OPERATOR in roles:
         tools.append(
             Tool(

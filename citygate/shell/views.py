@@ -89,10 +89,12 @@ def messages_index(request: HttpRequest) -> HttpResponse:
     """The signed-in person's inbox, a page at a time; the empty state otherwise."""
     from citygate.core.validation import small_positive_int
     from citygate.inbox.selectors import inbox_page
+    from citygate.inbox.sources import bring_in
 
     user = _signed_in_user(request)
     if user is None:
         return render(request, "shell/messages.html")
+    bring_in(user=user)
     page = small_positive_int(request.GET.get("page", ""), maximum=10_000) or 1
     return render(request, "shell/messages.html", {"inbox": inbox_page(user=user, page=page)})
 

@@ -8,7 +8,6 @@ to 10-07; Saturday 10-10 is an exchanged working day).
 from __future__ import annotations
 
 import io
-import time as clock
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, time
@@ -17,12 +16,11 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 
-from citygate.accounts.auth import STAFF_SESSION_KEY
 from citygate.accounts.models import StaffRole, User, VerificationLevel
 from citygate.accounts.roles import Role
+from citygate.accounts.testing import signed_in_client
 from citygate.applications import services
 from citygate.applications.models import Application, Material
 from citygate.catalog import demo
@@ -98,14 +96,7 @@ def make_staff(login_name: str, department: str, role: str = Role.CLERK) -> User
     return user
 
 
-def signed_in(user: User, *, staff: bool = False, language: str = "") -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language) if language else Client()
-    client.force_login(user)
-    if staff:
-        session = client.session
-        session[STAFF_SESSION_KEY] = int(clock.time())
-        session.save()
-    return client
+signed_in = signed_in_client
 
 
 def upload(content: bytes = PDF, name: str = "scan.pdf") -> SimpleUploadedFile:

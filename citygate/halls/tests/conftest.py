@@ -6,19 +6,17 @@ that holds National Day 2026: MONDAY_MORNING is Monday 2026-09-28 at 08:00 in Su
 
 from __future__ import annotations
 
-import time as clock
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from citygate.accounts.auth import STAFF_SESSION_KEY
 from citygate.accounts.models import StaffRole, User
 from citygate.accounts.roles import Role
+from citygate.accounts.testing import signed_in_client
 from citygate.catalog.models import ItemStatus, ServiceItem
 from citygate.directory.models import Department, District
 from citygate.halls.models import Hall, HallItem, HallLevel, HallSession, HallStaff, Slot
@@ -101,14 +99,7 @@ def make_clerk(login_name: str, hall: Hall | None) -> User:
     return user
 
 
-def signed_in(user: User, *, staff: bool = False, language: str = "") -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language) if language else Client()
-    client.force_login(user)
-    if staff:
-        session = client.session
-        session[STAFF_SESSION_KEY] = int(clock.time())
-        session.save()
-    return client
+signed_in = signed_in_client
 
 
 def slot_on(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -30,7 +31,7 @@ def template_with_blank(key: str) -> MessageTemplate:
         return register(MessageTemplate(name=name, kind=Kind.NEWS, title=body, body=body))
 
 
-def notice(user: User, subject: str = "停水通知", **kwargs: str) -> Message:
+def notice(user: User, subject: str = "停水通知", **kwargs: Any) -> Message:
     message = notify(
         recipient=user, template="system.notice", params={"subject": subject}, **kwargs
     )

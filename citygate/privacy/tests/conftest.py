@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.test import Client
 
-from citygate.accounts.auth import STAFF_SESSION_KEY
 from citygate.accounts.models import StaffRole, User, VerificationLevel
 from citygate.accounts.roles import Role
+from citygate.accounts.testing import signed_in_client
 from citygate.directory.models import Department, DepartmentKind
 from citygate.privacy.services import consent_grant
 
@@ -27,14 +25,7 @@ def staff_member(login_name: str, role: Role | None, department: Department | No
     return user
 
 
-def signed_in(user: User, *, staff: bool = False) -> Client:
-    client = Client()
-    client.force_login(user)
-    if staff:
-        session = client.session
-        session[STAFF_SESSION_KEY] = int(time.time())
-        session.save()
-    return client
+signed_in = signed_in_client
 
 
 @pytest.fixture

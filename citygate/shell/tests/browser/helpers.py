@@ -40,14 +40,21 @@ def new_context(browser: Browser, base_url: str, **options: Any) -> BrowserConte
 
 
 def signed_in_page(
-    browser: Browser, base_url: str, user: Any, *, language: str, elderly: bool
+    browser: Browser,
+    base_url: str,
+    user: Any,
+    *,
+    language: str,
+    elderly: bool,
+    staff: bool = False,
+    **options: Any,
 ) -> Page:
-    """A page of a visitor signed in as `user` (through the session cookie), in a display."""
-    from django.test import Client
+    """A page of a visitor signed in as `user` (through the session cookie), in a display;
+    for staff, past the TOTP step too."""
+    from citygate.accounts.testing import signed_in_client
 
-    client = Client()
-    client.force_login(user)
-    context = new_context(browser, base_url)
+    client = signed_in_client(user, staff=staff)
+    context = new_context(browser, base_url, **options)
     set_display(context, base_url, language=language, elderly=elderly)
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}]

@@ -1,0 +1,455 @@
+"""Targeted push at the size of a city: sending a campaign to everyone, and reading an inbox,
+each beside a bare indexed select of the same table, at 10k, 100k and 1M people.
+
+On PostgreSQL (127.0.0.1:5432, user postgres, trust auth) in a database of its own that it
+drops and creates again, or with --sqlite on the usual file under var/bench/. The people come
+in steps (10k, then 90k more, then 900k more); at every size:
+
+- the city: people with a declared district (or none), a birth year (or none), a language
+  and a verification level, three messages each in their inbox, and 10k past campaigns
+  released over the last year to segments of every kind (everyone, districts, age bands,
+  languages, enterprises), of which the last 30 days' are still brought into inboxes;
+- readers: a sample of people whose inboxes were opened before (untimed), so that what is
+  timed is an ordinary visit: `sources.bring_in` (the campaigns since the person's cursor) and
+  one page of `inbox_page` with every title and body written in Chinese;
+- sending: a campaign to the whole population written, put up for approval (the audience
+  counted) and approved by a second person, which releases it; the statements that change a
+  row during the approval are counted (one campaign row and the release counter, whatever
+  the population);
+- the readers' next visit, which brings the new campaign into each of their inboxes;
+- the baseline: the same readers' newest 20 messages by a bare indexed SELECT.
+
+The growth of the read's median and p99 from the first size to the last is the figure the
+target is set on (at most 1.3x from 10k to 1M people). The program exits 1 when a visit's
+number of queries changes with the size of the city.
+
+    .venv/bin/python bench/push.py                    # 10000,100000,1000000 on PostgreSQL
+    .venv/bin/python bench/push.py --sqlite           # the same on SQLite
+    .venv/bin/python bench/push.py --quick --sqlite   # 2000,10000 people, 1000 campaigns (CI)
+    .venv/bin/python bench/push.py --json var/bench/push.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import database_describe, django_setup, postgres_recreate, summary_ms
+
+if TYPE_CHECKING:
+    from citygate.accounts.models import User
+
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/citygate_bench_push"
+SEED = 20261203
+BATCH = 10_000
+MESSAGES_EACH = 3
+# How the past campaigns' segments are spread: (share, kind of segment).
+SEGMENT_MIX = (
+    (0.40, "everyone"),
+    (0.30, "districts"),
+    (0.15, "age"),
+    (0.10, "language"),
+    (0.05, "enterprise"),
+)
+LANGUAGES = ("", "", "", "zh-hans", "en")
+
+
+@dataclass(frozen=True)
+class Config:
+    sizes: list[int]
+    campaigns: int
+    readers: int
+
+
+@dataclass
+class World:
+    districts: list[int]
+    district_codes: list[str]
+    editor: User
+    approver: User
+    rng: random.Random
+    people: int = 0
+
+
+# --- The city ---------------------------------------------------------------------------------
+
+
+def world_make() -> World:
+    from citygate.accounts.models import StaffRole, User
+    from citygate.accounts.roles import Role
+    from citygate.directory.models import District
+
+    editor = User.objects.create_user(login_name="bench.editor")
+    approver = User.objects.create_user(login_name="bench.operator")
+    StaffRole.objects.create(user=editor, role=Role.EDITOR)
+    StaffRole.objects.create(user=approver, role=Role.OPERATOR)
+    districts = list(District.objects.values_list("pk", "code"))
+    return World(
+        districts=[pk for pk, _code in districts],
+        district_codes=[code for _pk, code in districts],
+        editor=editor,
+        approver=approver,
+        rng=random.Random(SEED),
+    )
+
+
+def people_add(world: World, target: int) -> None:
+    """People up to `target`, and their messages, as bulk inserts in batches."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from citygate.accounts.models import User
+    from citygate.inbox.models import Message
+
+    rng = world.rng
+    year = timezone.localdate().year
+    now = timezone.now()
+    while world.people < target:
+        count = min(BATCH, target - world.people)
+        users = [
+            User(
+                id=uuid.UUID(int=rng.getrandbits(128)),
+                password="!bench",  # noqa: S106 - unusable, as create_user leaves it
+                home_district_id=rng.choice(world.districts) if rng.random() < 0.8 else None,
+                birth_year=year - rng.randint(8, 95) if rng.random() < 0.7 else None,
+                preferred_language=rng.choice(LANGUAGES),
+                verification_level=rng.choice((1, 2, 2, 3)),
+            )
+            for _ in range(count)
+        ]
+        messages = [
+            Message(
+                recipient_id=user.pk,
+                kind="official",
+                template="system.notice",
+                params={"subject": f"第{number + 1}号通知"},
+                created_at=now - timedelta(days=rng.randint(0, 365), seconds=rng.randint(0, 9999)),
+                read_at=now if rng.random() < 0.6 else None,
+            )
+            for user in users
+            for number in range(MESSAGES_EACH)
+        ]
+        with transaction.atomic():
+            User.objects.bulk_create(users, batch_size=2000)
+            Message.objects.bulk_create(messages, batch_size=5000)
+        world.people += count
+
+
+def segment_draw(world: World) -> dict[str, object]:
+    from citygate.campaigns import segments
+
+    rng = world.rng
+    share, kind = rng.random(), "everyone"
+    for weight, name in SEGMENT_MIX:
+        if share < weight:
+            kind = name
+            break
+        share -= weight
+    if kind == "districts":
+        return {"districts": sorted(rng.sample(world.district_codes, rng.randint(1, 2)))}
+    if kind == "age":
+        return {"age_bands": [rng.choice(list(segments.AGE_BANDS))]}
+    if kind == "language":
+        return {"languages": ["en"]}
+    if kind == "enterprise":
+        return {"roles": [segments.ROLE_ENTERPRISE]}
+    return {}
+
+
+def campaigns_fill(world: World, count: int) -> int:
+    """Past campaigns released over the last year; how many are still live."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from citygate.campaigns.models import Campaign, CampaignState, ReleaseCounter
+    from citygate.campaigns.services import live_days
+
+    now = timezone.now()
+    first = now - timedelta(days=365)
+    step = timedelta(days=365) / count
+    rows = []
+    for number in range(count):
+        sent = first + step * number
+        rows.append(
+            Campaign(
+                kind="news" if number % 4 else "official",
+                headline_zh=f"第{number + 1}期便民资讯",
+                headline_en=f"City news no. {number + 1}",
+                summary_zh="本期关注交通出行、社区服务和政策解读。",
+                segment=segment_draw(world),
+                state=CampaignState.SENT,
+                audience_size=0,
+                release_seq=number + 1,
+                sent_at=sent,
+                expires_at=sent + timedelta(days=live_days()),
+                created_by=world.editor,
+                approved_by=world.approver,
+                approved_at=sent,
+            )
+        )
+    with transaction.atomic():
+        Campaign.objects.bulk_create(rows, batch_size=2000)
+        ReleaseCounter.objects.update_or_create(pk=1, defaults={"last": count})
+    return sum(1 for row in rows if row.expires_at and row.expires_at > now)
+
+
+def tables_analyse() -> None:
+    """What autovacuum would have done in service: statistics and the visibility map."""
+    from django.db import connection
+
+    from citygate.accounts.models import User
+    from citygate.campaigns.models import Campaign, CampaignCursor
+    from citygate.inbox.models import Message
+
+    tables = [m._meta.db_table for m in (User, Message, Campaign, CampaignCursor)]
+    with connection.cursor() as cursor:
+        for table in tables:
+            name = connection.ops.quote_name(table)
+            cursor.execute(
+                f"VACUUM ANALYZE {name}" if connection.vendor == "postgresql" else f"ANALYZE {name}"
+            )
+
+
+# --- What is timed ----------------------------------------------------------------------------
+
+
+def visit(user: User) -> int:
+    """An inbox opened: the campaigns since the cursor, then the first page, written out."""
+    from django.utils import translation
+
+    from citygate.inbox.selectors import inbox_page
+    from citygate.inbox.sources import bring_in
+
+    bring_in(user=user)
+    page = inbox_page(user=user)
+    with translation.override("zh-hans"):
+        text = [(m.title_text, m.body_text) for m in page.items]
+    return len(text) + page.unread
+
+
+def bare_select(user_id: uuid.UUID) -> int:
+    """The newest 20 messages of one inbox: one range of the inbox's index."""
+    from django.db import connection
+
+    from citygate.inbox.models import Message
+
+    table = connection.ops.quote_name(Message._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, kind, template, params, created_at, read_at FROM {table} "  # noqa: S608
+            "WHERE recipient_id = %s AND archived_at IS NULL ORDER BY created_at DESC LIMIT 20",
+            [user_id.hex if connection.vendor == "sqlite" else user_id],
+        )
+        return len(cursor.fetchall())
+
+
+def timed(run: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
+
+
+def queries_of(run: Callable[[], object]) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        run()
+    return [str(query["sql"]) for query in captured.captured_queries]
+
+
+def readers_draw(world: World, count: int) -> list[User]:
+    from citygate.accounts.models import User
+
+    ids = list(
+        User.objects.filter(login_name__isnull=True)
+        .order_by("?")
+        .values_list("pk", flat=True)[:count]
+    )
+    return list(User.objects.filter(pk__in=ids))
+
+
+def send_to_everyone(world: World) -> dict[str, Any]:
+    """A campaign to the whole city: written, counted, approved and so released."""
+    from citygate.campaigns import services
+
+    data = {
+        "kind": "official",
+        "headline_zh": "全市燃气安全检查通知",
+        "headline_en": "Citywide gas safety checks",
+        "summary_zh": "本月起入户开展燃气安全检查，请留意社区通知。",
+    }
+    started = time.perf_counter()
+    campaign = services.campaign_create(by=world.editor, data=data)
+    created = time.perf_counter()
+    services.campaign_submit(by=world.editor, campaign_id=campaign.pk)
+    counted = time.perf_counter()
+    statements = queries_of(
+        lambda: services.campaign_approve(by=world.approver, campaign_id=campaign.pk)
+    )
+    released = time.perf_counter()
+    campaign.refresh_from_db()
+    writes = [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE"))]
+    return {
+        "audience": campaign.audience_size,
+        "write_ms": round((created - started) * 1000, 2),
+        "count_ms": round((counted - created) * 1000, 2),
+        "approve_ms": round((released - counted) * 1000, 2),
+        "total_ms": round((released - started) * 1000, 2),
+        "rows_changed_by_approval": len(writes),
+    }
+
+
+def measure(world: World, config: Config, live: int) -> dict[str, Any]:
+    readers = readers_draw(world, config.readers)
+    for user in readers:  # opened before: the cursor is where a returning visitor's would be
+        for _ in range(3):
+            visit(user)
+    for user in readers[:20]:  # warm: connection, statements, templates
+        bare_select(user.pk)
+    queries = {len(queries_of(partial(visit, user))) for user in readers[:20]}
+    read = [timed(partial(visit, user)) for user in readers]
+    bare = [timed(partial(bare_select, user.pk)) for user in readers]
+    sending = send_to_everyone(world)
+    with_new = [timed(partial(visit, user)) for user in readers]
+    read_s, bare_s = summary_ms(read), summary_ms(bare)
+    return {
+        "people": world.people,
+        "messages": world.people * MESSAGES_EACH,
+        "live_campaigns": live,
+        "read": read_s,
+        "read_with_new_campaign": summary_ms(with_new),
+        "bare_select": bare_s,
+        "ratio_p50": round(read_s["p50_ms"] / max(bare_s["p50_ms"], 1e-9), 2),
+        "queries_per_visit": sorted(queries),
+        "send_to_everyone": sending,
+    }
+
+
+def run(config: Config) -> dict[str, Any]:
+    world = world_make()
+    started = time.perf_counter()
+    live = campaigns_fill(world, config.campaigns)
+    report: dict[str, Any] = {
+        "database": database_describe(),
+        "past_campaigns": config.campaigns,
+        "live_campaigns": live,
+        "campaigns_fill_s": round(time.perf_counter() - started, 1),
+        "readers": config.readers,
+        "sizes": [],
+    }
+    for size in config.sizes:
+        started = time.perf_counter()
+        people_add(world, size)
+        tables_analyse()
+        fill_s = round(time.perf_counter() - started, 1)
+        row = measure(world, config, live)
+        row["fill_s"] = fill_s
+        report["sizes"].append(row)
+        print(f"  {size} people measured", flush=True)
+    first, last = report["sizes"][0], report["sizes"][-1]
+    report["read_growth"] = {
+        "from": first["people"],
+        "to": last["people"],
+        "p50": round(last["read"]["p50_ms"] / max(first["read"]["p50_ms"], 1e-9), 2),
+        "p99": round(last["read"]["p99_ms"] / max(first["read"]["p99_ms"], 1e-9), 2),
+        "target": 1.3,
+    }
+    report["queries_equal"] = (
+        len({json.dumps(r["queries_per_visit"]) for r in report["sizes"]}) == 1
+    )
+    return report
+
+
+def print_report(report: dict[str, Any]) -> None:
+    print(
+        f"{report['database']}; {report['past_campaigns']} past campaigns "
+        f"({report['live_campaigns']} still live), {report['readers']} readers a size"
+    )
+    print(
+        "people    fill_s  read_p50  read_p99  new_p50  new_p99  bare_p50  bare_p99  ratio  "
+        "queries  audience  count_ms  approve_ms  rows"
+    )
+    for row in report["sizes"]:
+        read, new, bare, send = (
+            row["read"],
+            row["read_with_new_campaign"],
+            row["bare_select"],
+            row["send_to_everyone"],
+        )
+        print(
+            f"{row['people']:<9} {row['fill_s']:<7} {read['p50_ms']:<9} {read['p99_ms']:<9} "
+            f"{new['p50_ms']:<8} {new['p99_ms']:<8} {bare['p50_ms']:<9} {bare['p99_ms']:<9} "
+            f"{row['ratio_p50']:<6} {'/'.join(map(str, row['queries_per_visit'])):<8} "
+            f"{send['audience']:<9} {send['count_ms']:<9} {send['approve_ms']:<11} "
+            f"{send['rows_changed_by_approval']}"
+        )
+    growth = report["read_growth"]
+    verdict = "within" if max(growth["p50"], growth["p99"]) <= growth["target"] else "OVER"
+    print(
+        f"read growth {growth['from']} -> {growth['to']} people: p50 {growth['p50']}x, "
+        f"p99 {growth['p99']}x ({verdict} the {growth['target']}x target)"
+    )
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    if args.quick:
+        return Config(sizes=[2000, 10000], campaigns=1000, readers=100)
+    return Config(
+        sizes=[int(s) for s in args.sizes.split(",")],
+        campaigns=args.campaigns,
+        readers=args.readers,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--campaigns", type=int, default=10_000, help="past campaigns")
+    parser.add_argument("--readers", type=int, default=400, help="timed inboxes, per size")
+    parser.add_argument("--quick", action="store_true", help="2000,10000 people (CI)")
+    parser.add_argument("--sqlite", action="store_true", help="var/bench/push.sqlite3")
+    parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="dropped and created")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    config = config_from(args)
+
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if args.sqlite:
+        os.environ.pop("DATABASE_URL", None)
+    else:
+        import psycopg
+
+        try:
+            postgres_recreate(args.postgres)
+        except psycopg.OperationalError as error:
+            print(
+                f"PostgreSQL is not reachable ({error}); start it or use --sqlite", file=sys.stderr
+            )
+            return 2
+        os.environ["DATABASE_URL"] = args.postgres
+    started = time.perf_counter()
+    django_setup("push")
+    report = run(config)
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    print_report(report)
+    if args.json:
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0 if report["queries_equal"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,346 @@
+"""Writing campaigns: draft, submit for approval, approve (by a second person), release,
+cancel; and bringing the released ones into an inbox as it is read.
+
+Releasing a campaign to the whole city is a single row update: it takes the next number of
+the release sequence and nothing is written per person. Each inbox, when opened, looks at the
+campaigns released since its cursor, keeps those whose segment the person is in, and writes
+one message for each (the campaign's dedupe key makes it once, however many reads race).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from citygate.accounts.models import User
+from citygate.accounts.roles import Role
+from citygate.campaigns import selectors
+from citygate.campaigns.models import (
+    HEADLINE_MAX_LENGTH,
+    SUMMARY_MAX_LENGTH,
+    Campaign,
+    CampaignCursor,
+    CampaignKind,
+    CampaignState,
+    ReleaseCounter,
+)
+from citygate.campaigns.segments import Segment, profile_of, segment_from
+from citygate.core.errors import ApplicationError, InvalidInput, NotFound, PermissionDenied
+from citygate.core.logging import get_logger
+from citygate.inbox.sources import Broadcast, broadcasts_deliver
+from citygate.news.models import Story, StoryState
+
+log = get_logger(__name__)
+
+CAMPAIGN_ROLES = frozenset({Role.EDITOR, Role.OPERATOR})
+# Campaigns an inbox brings in at one read, oldest first; the rest come at the next read.
+BRING_IN_BATCH = 1000
+EDITABLE = (CampaignState.DRAFT,)
+TEMPLATES = {CampaignKind.NEWS: "campaigns.news", CampaignKind.OFFICIAL: "campaigns.notice"}
+CANCELLABLE = (CampaignState.DRAFT, CampaignState.AWAITING_APPROVAL, CampaignState.SCHEDULED)
+
+
+def live_days() -> int:
+    """How long after release an inbox still brings a campaign in."""
+    return int(getattr(settings, "CITYGATE_CAMPAIGN_LIVE_DAYS", 30))
+
+
+def _require_campaigner(user: User) -> None:
+    if not user.is_staff_member or not user.staff_roles.filter(role__in=CAMPAIGN_ROLES).exists():
+        raise NotFound(_("There is no such campaign."))
+
+
+def _locked(campaign_id: uuid.UUID | str) -> Campaign:
+    try:
+        key = uuid.UUID(str(campaign_id))
+    except ValueError:
+        raise NotFound(_("There is no such campaign.")) from None
+    campaign = Campaign.objects.select_for_update().filter(pk=key).first()
+    if campaign is None:
+        raise NotFound(_("There is no such campaign."))
+    return campaign
+
+
+def _state_error(campaign: Campaign) -> ApplicationError:
+    return ApplicationError(
+        "campaign_state",
+        _("This campaign is %(state)s and cannot be changed that way.")
+        % {"state": CampaignState(campaign.state).label},
+        status=409,
+    )
+
+
+def _text(
+    data: Mapping[str, object], name: str, limit: int, errors: dict[str, str | Promise]
+) -> str:
+    value = data.get(name, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[name] = _("Enter text.")
+        return ""
+    value = " ".join(value.split())
+    if len(value) > limit:
+        errors[name] = _("At most %(limit)d characters.") % {"limit": limit}
+    return value
+
+
+def _clean_content(data: Mapping[str, object]) -> dict[str, object]:
+    """The campaign's content from a form or the API; every wrong value named by its field."""
+    errors: dict[str, str | Promise] = {}
+    kind = data.get("kind", CampaignKind.NEWS)
+    if kind not in CampaignKind.values:
+        errors["kind"] = _("Choose one of the listed kinds.")
+    story: Story | None = None
+    story_id = data.get("story_id") or None
+    if story_id is not None:
+        try:
+            story = Story.objects.filter(pk=uuid.UUID(str(story_id))).first()
+        except ValueError:
+            story = None
+        if story is None or story.state != StoryState.PUBLISHED:
+            errors["story_id"] = _("Choose a published story.")
+            story = None
+    content: dict[str, object] = {
+        "kind": kind,
+        "story": story,
+        "headline_zh": _text(data, "headline_zh", HEADLINE_MAX_LENGTH, errors),
+        "headline_en": _text(data, "headline_en", HEADLINE_MAX_LENGTH, errors),
+        "summary_zh": _text(data, "summary_zh", SUMMARY_MAX_LENGTH, errors),
+        "summary_en": _text(data, "summary_en", SUMMARY_MAX_LENGTH, errors),
+    }
+    if story is not None:
+        content["headline_zh"] = content["headline_zh"] or story.title[:HEADLINE_MAX_LENGTH]
+        content["summary_zh"] = content["summary_zh"] or story.summary[:SUMMARY_MAX_LENGTH]
+        content["link"] = f"/news/{story.pk}/"
+    else:
+        content["link"] = ""
+        if "story_id" not in errors and not content["headline_zh"]:
+            errors["headline_zh"] = _("Write a headline, or choose a story.")
+    send_at = data.get("send_at") or None
+    if send_at is not None and not isinstance(send_at, datetime):
+        try:
+            send_at = datetime.fromisoformat(str(send_at))
+        except ValueError:
+            errors["send_at"] = _("Enter a date and time such as 2026-12-24 09:00.")
+            send_at = None
+    if isinstance(send_at, datetime) and timezone.is_naive(send_at):
+        send_at = timezone.make_aware(send_at)
+    content["send_at"] = send_at
+    try:
+        segment = segment_from(data.get("segment") or {})  # type: ignore[arg-type]
+    except InvalidInput as error:
+        errors.update({f"segment.{key}": value for key, value in error.fields.items()})
+        segment = Segment()
+    content["segment"] = segment.as_dict()
+    if errors:
+        raise InvalidInput(errors)
+    return content
+
+
+def campaign_create(*, by: User, data: Mapping[str, object]) -> Campaign:
+    _require_campaigner(by)
+    content = _clean_content(data)
+    campaign = Campaign.objects.create(created_by=by, **content)
+    log.info("campaign.created", campaign_id=str(campaign.pk), by=str(by.pk))
+    return campaign
+
+
+def campaign_update(
+    *, by: User, campaign_id: uuid.UUID | str, data: Mapping[str, object]
+) -> Campaign:
+    _require_campaigner(by)
+    content = _clean_content(data)
+    with transaction.atomic():
+        campaign = _locked(campaign_id)
+        if campaign.state not in EDITABLE:
+            raise _state_error(campaign)
+        for name, value in content.items():
+            setattr(campaign, name, value)
+        campaign.save()
+    log.info("campaign.updated", campaign_id=str(campaign.pk), by=str(by.pk))
+    return campaign
+
+
+def campaign_submit(*, by: User, campaign_id: uuid.UUID | str) -> Campaign:
+    """Puts the draft up for a second person's approval, with its audience counted."""
+    _require_campaigner(by)
+    with transaction.atomic():
+        campaign = _locked(campaign_id)
+        if campaign.state != CampaignState.DRAFT:
+            raise _state_error(campaign)
+        campaign.audience_size = selectors.audience_size(segment=selectors.segment_of(campaign))
+        campaign.state = CampaignState.AWAITING_APPROVAL
+        campaign.save(update_fields=["audience_size", "state"])
+    log.info("campaign.submitted", campaign_id=str(campaign.pk), audience=campaign.audience_size)
+    return campaign
+
+
+def campaign_return(*, by: User, campaign_id: uuid.UUID | str) -> Campaign:
+    """Sends a campaign awaiting approval back to its draft for changes."""
+    _require_campaigner(by)
+    with transaction.atomic():
+        campaign = _locked(campaign_id)
+        if campaign.state != CampaignState.AWAITING_APPROVAL:
+            raise _state_error(campaign)
+        campaign.state = CampaignState.DRAFT
+        campaign.save(update_fields=["state"])
+    log.info("campaign.returned", campaign_id=str(campaign.pk), by=str(by.pk))
+    return campaign
+
+
+def campaign_approve(
+    *, by: User, campaign_id: uuid.UUID | str, now: datetime | None = None
+) -> Campaign:
+    """The second person's approval: sent at once, or at its time if one was set."""
+    _require_campaigner(by)
+    now = now or timezone.now()
+    with transaction.atomic():
+        campaign = _locked(campaign_id)
+        if campaign.state != CampaignState.AWAITING_APPROVAL:
+            raise _state_error(campaign)
+        if campaign.created_by_id == by.pk:
+            raise PermissionDenied(
+                _("A campaign is approved by someone other than the person who wrote it."),
+                code="second_person_required",
+            )
+        campaign.approved_by = by
+        campaign.approved_at = now
+        campaign.state = CampaignState.SCHEDULED
+        if campaign.send_at is None or campaign.send_at <= now:
+            _release(campaign, now, also=["approved_by", "approved_at"])
+        else:
+            campaign.save(update_fields=["approved_by", "approved_at", "state"])
+            transaction.on_commit(lambda: _release_enqueue(campaign))
+    log.info("campaign.approved", campaign_id=str(campaign.pk), by=str(by.pk))
+    return campaign
+
+
+def _release_enqueue(campaign: Campaign) -> None:
+    from citygate.campaigns.tasks import campaign_release_due
+
+    task = campaign_release_due
+    if task.get_backend().supports_defer and campaign.send_at is not None:
+        task.using(run_after=campaign.send_at).enqueue(campaign_id=str(campaign.pk))
+
+
+def _release(campaign: Campaign, now: datetime, *, also: Sequence[str] = ()) -> None:
+    """Gives the campaign its release number: the counter and the campaign's row, whatever
+    the size of its audience (`also` names other fields of the campaign to save with it)."""
+    counter, _created = ReleaseCounter.objects.select_for_update().get_or_create(pk=1)
+    counter.last = F("last") + 1
+    counter.save(update_fields=["last"])
+    counter.refresh_from_db(fields=["last"])
+    campaign.release_seq = counter.last
+    campaign.state = CampaignState.SENT
+    campaign.sent_at = now
+    campaign.expires_at = now + timedelta(days=live_days())
+    campaign.save(update_fields=["release_seq", "state", "sent_at", "expires_at", *also])
+    log.info("campaign.released", campaign_id=str(campaign.pk), seq=campaign.release_seq)
+
+
+def campaign_release_if_due(*, campaign_id: uuid.UUID | str, now: datetime | None = None) -> bool:
+    """Releases a scheduled campaign whose time has come; False if there is nothing to do."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        try:
+            campaign = _locked(campaign_id)
+        except NotFound:
+            return False
+        if campaign.state != CampaignState.SCHEDULED:
+            return False
+        if campaign.send_at is not None and campaign.send_at > now:
+            return False
+        _release(campaign, now)
+    return True
+
+
+def campaigns_release_due(*, now: datetime | None = None) -> int:
+    """Every scheduled campaign whose time has come (the command cron runs)."""
+    now = now or timezone.now()
+    due = Campaign.objects.filter(state=CampaignState.SCHEDULED, send_at__lte=now).values_list(
+        "pk", flat=True
+    )
+    return sum(campaign_release_if_due(campaign_id=pk, now=now) for pk in list(due))
+
+
+def campaign_cancel(*, by: User, campaign_id: uuid.UUID | str) -> Campaign:
+    _require_campaigner(by)
+    with transaction.atomic():
+        campaign = _locked(campaign_id)
+        if campaign.state not in CANCELLABLE:
+            raise _state_error(campaign)
+        campaign.state = CampaignState.CANCELLED
+        campaign.cancelled_by = by
+        campaign.cancelled_at = timezone.now()
+        campaign.save(update_fields=["state", "cancelled_by", "cancelled_at"])
+    log.info("campaign.cancelled", campaign_id=str(campaign.pk), by=str(by.pk))
+    return campaign
+
+
+# --- Reading: campaigns into an inbox ---------------------------------------------------------
+
+
+def campaigns_bring_in(user: User, *, now: datetime | None = None) -> int:
+    """Writes the messages of campaigns released since this inbox last looked; how many.
+
+    Staff accounts are in no audience and have no cursor.
+    """
+    if user.is_staff_member:
+        return 0
+    now = now or timezone.now()
+    # One query when nothing is new, the usual case: the cursor is read inside it.
+    seen = Coalesce(
+        Subquery(CampaignCursor.objects.filter(user=user).values("seen_seq")[:1]), Value(0)
+    )
+    fresh = list(
+        Campaign.objects.filter(release_seq__gt=seen, expires_at__gt=now)
+        .order_by("release_seq")
+        .select_related("story")[:BRING_IN_BATCH]
+    )
+    if not fresh:
+        return 0
+    profile = profile_of(user)
+    today = timezone.localdate(now)
+    meant = [
+        campaign
+        for campaign in fresh
+        # A story taken down since is not brought to anyone new.
+        if (campaign.story is None or campaign.story.state == StoryState.PUBLISHED)
+        and selectors.segment_of(campaign).matches(profile, today=today)
+    ]
+    written = broadcasts_deliver(
+        recipient=user,
+        broadcasts=[
+            Broadcast(
+                template=TEMPLATES[CampaignKind(campaign.kind)],
+                params=selectors.message_params(campaign),
+                dedupe_key=campaign.dedupe_key,
+                # Dated from the campaign, not from the read that brought it in.
+                created_at=campaign.sent_at or now,
+                link=campaign.link,
+                subject=campaign.subject,
+            )
+            for campaign in meant
+        ],
+    )
+    last = fresh[-1].release_seq
+    assert last is not None  # noqa: S101
+    # One statement. Should a slower read racing this one move the cursor back, the next read
+    # looks at those campaigns again and writes nothing twice (the dedupe key).
+    CampaignCursor.objects.bulk_create(
+        [CampaignCursor(user=user, seen_seq=last)],
+        update_conflicts=True,
+        unique_fields=["user"],
+        update_fields=["seen_seq"],
+    )
+    return written

@@ -1,0 +1,115 @@
+"""The campaign desk's pages: write, count the audience, approve as a second person, results."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from citygate.accounts.models import User
+from citygate.accounts.testing import signed_in_client
+from citygate.campaigns import services
+from citygate.campaigns.models import Campaign, CampaignState
+from citygate.campaigns.tests.conftest import make_campaigner, make_resident
+from citygate.news.models import Story
+
+pytestmark = pytest.mark.django_db
+
+FORM = {
+    "kind": "official",
+    "story": "",
+    "headline_zh": "明日停水通知",
+    "headline_en": "Water off tomorrow",
+    "summary_zh": "因管网维修，明日9时至17时停水。",
+    "summary_en": "",
+    "districts": ["320508"],
+    "min_level": "1",
+    "send_at": "",
+}
+
+
+def test_the_audience_is_counted_before_anything_is_saved(editor: User) -> None:
+    make_resident(1, district="320508")
+    make_resident(2, district="320508")
+    make_resident(3, district="320506")
+    client = signed_in_client(editor, staff=True)
+    page = client.post("/staff/campaigns/new/", {**FORM, "action": "preview"})
+    assert page.status_code == 200
+    assert "2" in re.sub(r"\s+", " ", page.content.decode()).split('role="status"')[1][:200]
+    assert Campaign.objects.count() == 0
+
+
+def test_a_campaign_written_by_one_is_approved_by_another_and_reaches_inboxes(
+    editor: User, operator: User
+) -> None:
+    resident = make_resident(1, district="320508")
+    writer = signed_in_client(editor, staff=True, language="en")
+    saved = writer.post("/staff/campaigns/new/", {**FORM, "action": "submit"})
+    campaign = Campaign.objects.get()
+    assert saved.status_code == 302
+    assert saved["Location"] == f"/staff/campaigns/{campaign.pk}/"
+    assert campaign.state == CampaignState.AWAITING_APPROVAL
+    detail = writer.get(saved["Location"])
+    assert "someone else approves it" in detail.content.decode()
+    refused = writer.post(f"/staff/campaigns/{campaign.pk}/approve/")
+    assert refused.status_code == 403
+    approver = signed_in_client(operator, staff=True)
+    approved = approver.post(f"/staff/campaigns/{campaign.pk}/approve/")
+    assert approved.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.state == CampaignState.SENT
+
+    reader = signed_in_client(resident)
+    assert "明日停水通知" in reader.get("/messages/").content.decode()
+    results = approver.get(f"/staff/campaigns/{campaign.pk}/").content.decode()
+    assert "结果" in results
+
+
+def test_wrong_values_are_shown_beside_their_fields(editor: User) -> None:
+    client = signed_in_client(editor, staff=True, language="en")
+    page = client.post(
+        "/staff/campaigns/new/", {**FORM, "headline_zh": "", "districts": [], "action": "save"}
+    )
+    assert page.status_code == 400
+    assert "Write a headline, or choose a story." in page.content.decode()
+    assert Campaign.objects.count() == 0
+
+
+def test_a_story_campaign_takes_its_headline_and_link_from_the_story(
+    editor: User, operator: User, story: Story
+) -> None:
+    client = signed_in_client(editor, staff=True)
+    client.post(
+        "/staff/campaigns/new/",
+        {**FORM, "kind": "news", "story": str(story.pk), "headline_zh": "", "action": "save"},
+    )
+    campaign = Campaign.objects.get()
+    assert campaign.headline_zh == story.title
+    assert campaign.link == f"/news/{story.pk}/"
+
+
+def test_only_editors_and_operators_see_the_desk(editor: User) -> None:
+    auditor = signed_in_client(make_campaigner("auditor.one", "auditor"), staff=True)
+    resident = signed_in_client(make_resident(9))
+    campaign = services.campaign_create(by=editor, data={"headline_zh": "通知"})
+    for path in ("/staff/campaigns/", "/staff/campaigns/new/", f"/staff/campaigns/{campaign.pk}/"):
+        assert auditor.get(path).status_code == 404
+        # Not staff: sent to the staff sign-in.
+        assert resident.get(path).status_code == 302
+    assert auditor.post(f"/staff/campaigns/{campaign.pk}/cancel/").status_code == 404
+
+
+def test_a_draft_can_be_edited_and_a_sent_one_cannot(editor: User, operator: User) -> None:
+    campaign = services.campaign_create(by=editor, data={"headline_zh": "通知"})
+    client = signed_in_client(editor, staff=True)
+    edited = client.post(
+        f"/staff/campaigns/{campaign.pk}/edit/", {**FORM, "headline_zh": "新通知", "action": "save"}
+    )
+    assert edited.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.headline_zh == "新通知"
+    services.campaign_submit(by=editor, campaign_id=campaign.pk)
+    services.campaign_approve(by=operator, campaign_id=campaign.pk)
+    assert client.get(f"/staff/campaigns/{campaign.pk}/edit/").status_code == 302
+    again = client.post(f"/staff/campaigns/{campaign.pk}/cancel/")
+    assert again.status_code == 409

@@ -1,0 +1,227 @@
+"""Campaigns: the two-person rule, scheduling, cancelling, and bringing them into inboxes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from django.utils.translation import override
+
+from citygate.accounts.models import User
+from citygate.campaigns import selectors, services
+from citygate.campaigns.models import Campaign, CampaignState
+from citygate.campaigns.tests.conftest import make_campaigner, make_resident
+from citygate.core.errors import ApplicationError, InvalidInput, NotFound, PermissionDenied
+from citygate.inbox.models import Message
+from citygate.inbox.selectors import inbox_page
+from citygate.inbox.sources import bring_in
+from citygate.news.models import Story, StoryState
+
+pytestmark = pytest.mark.django_db
+
+NOTICE = {
+    "kind": "official",
+    "headline_zh": "明日停水通知",
+    "headline_en": "Water off tomorrow",
+    "summary_zh": "因管网维修，明日9时至17时停水。",
+    "summary_en": "Mains repairs: no water from 9:00 to 17:00 tomorrow.",
+}
+
+
+def sent(by: User, approver: User, data: Mapping[str, object] | None = None) -> Campaign:
+    campaign = services.campaign_create(by=by, data=data or NOTICE)
+    services.campaign_submit(by=by, campaign_id=campaign.pk)
+    return services.campaign_approve(by=approver, campaign_id=campaign.pk)
+
+
+def test_a_campaign_goes_out_only_after_a_second_person_approves(
+    editor: User, operator: User
+) -> None:
+    make_resident(1)
+    make_resident(2)
+    campaign = services.campaign_create(by=editor, data=NOTICE)
+    assert campaign.state == CampaignState.DRAFT
+    submitted = services.campaign_submit(by=editor, campaign_id=campaign.pk)
+    assert submitted.state == CampaignState.AWAITING_APPROVAL
+    assert submitted.audience_size == 2
+    with pytest.raises(PermissionDenied) as refused:
+        services.campaign_approve(by=editor, campaign_id=campaign.pk)
+    assert refused.value.code == "second_person_required"
+    approved = services.campaign_approve(by=operator, campaign_id=campaign.pk)
+    assert approved.state == CampaignState.SENT
+    assert approved.approved_by == operator
+    assert approved.release_seq == 1
+    assert approved.sent_at is not None
+    assert approved.expires_at == approved.sent_at + timedelta(days=services.live_days())
+
+
+def test_releasing_to_everyone_writes_no_message_until_an_inbox_is_read(
+    editor: User, operator: User
+) -> None:
+    people = [make_resident(n) for n in range(5)]
+    campaign = sent(editor, operator)
+    assert Message.objects.count() == 0
+    bring_in(user=people[0])
+    assert Message.objects.filter(recipient=people[0], dedupe_key=campaign.dedupe_key).count() == 1
+    assert Message.objects.count() == 1
+
+
+def test_each_person_sees_a_campaign_once_and_can_mark_it_read(
+    editor: User, operator: User, client: Client
+) -> None:
+    person = make_resident(1, language="en")
+    campaign = sent(editor, operator)
+    for _ in range(3):
+        services.campaigns_bring_in(person)
+    [message] = Message.objects.filter(recipient=person)
+    assert message.kind == "official"
+    assert message.created_at == campaign.sent_at
+    with override("en"):
+        assert message.title_text == "Water off tomorrow"
+    with override("zh-hans"):
+        assert message.title_text == "明日停水通知"
+    client.force_login(person)
+    listed = client.get("/api/v1/inbox", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert [item["title"] for item in listed["items"]] == ["Water off tomorrow"]
+    assert listed["unread"] == 1
+    client.post(f"/api/v1/inbox/{message.pk}/read")
+    again = client.get("/api/v1/inbox").json()
+    assert again["unread"] == 0
+    assert again["total"] == 1
+
+
+def test_only_people_in_the_segment_are_brought_a_campaign(editor: User, operator: User) -> None:
+    year = timezone.localdate().year
+    elder_in_gusu = make_resident(1, district="320508", birth_year=year - 70)
+    young_in_gusu = make_resident(2, district="320508", birth_year=year - 30)
+    elder_elsewhere = make_resident(3, district="320506", birth_year=year - 70)
+    unknown_age = make_resident(4, district="320508")
+    segment = {"districts": ["320508"], "age_bands": ["60_plus"]}
+    campaign = sent(editor, operator, {**NOTICE, "segment": segment})
+    assert campaign.audience_size == 1
+    for person in (elder_in_gusu, young_in_gusu, elder_elsewhere, unknown_age):
+        services.campaigns_bring_in(person)
+    assert list(Message.objects.values_list("recipient", flat=True)) == [elder_in_gusu.pk]
+
+
+def test_a_scheduled_campaign_waits_for_its_time_and_can_be_cancelled_before(
+    editor: User, operator: User
+) -> None:
+    person = make_resident(1)
+    later = timezone.now() + timedelta(hours=2)
+    campaign = services.campaign_create(by=editor, data={**NOTICE, "send_at": later.isoformat()})
+    services.campaign_submit(by=editor, campaign_id=campaign.pk)
+    scheduled = services.campaign_approve(by=operator, campaign_id=campaign.pk)
+    assert scheduled.state == CampaignState.SCHEDULED
+    assert services.campaigns_release_due() == 0
+    assert services.campaigns_bring_in(person) == 0
+    assert services.campaigns_release_due(now=later + timedelta(seconds=1)) == 1
+    assert services.campaigns_release_due(now=later + timedelta(seconds=2)) == 0
+    assert services.campaigns_bring_in(person) == 1
+
+    other = services.campaign_create(by=editor, data={**NOTICE, "send_at": later.isoformat()})
+    services.campaign_submit(by=editor, campaign_id=other.pk)
+    services.campaign_approve(by=operator, campaign_id=other.pk)
+    cancelled = services.campaign_cancel(by=operator, campaign_id=other.pk)
+    assert cancelled.state == CampaignState.CANCELLED
+    assert services.campaigns_release_due(now=later + timedelta(days=1)) == 0
+    with pytest.raises(ApplicationError) as late:
+        services.campaign_cancel(by=operator, campaign_id=campaign.pk)
+    assert late.value.code == "campaign_state"
+
+
+def test_an_expired_campaign_is_not_brought_to_a_late_reader(editor: User, operator: User) -> None:
+    person = make_resident(1)
+    campaign = sent(editor, operator)
+    assert campaign.sent_at is not None
+    later = campaign.sent_at + timedelta(days=services.live_days(), seconds=1)
+    assert services.campaigns_bring_in(person, now=later) == 0
+    assert services.campaigns_bring_in(person) == 1
+
+
+def test_a_story_taken_down_is_not_brought_to_anyone_new(
+    editor: User, operator: User, story: Story
+) -> None:
+    first, second = make_resident(1), make_resident(2)
+    campaign = sent(editor, operator, {"kind": "news", "story_id": str(story.pk)})
+    assert campaign.headline_zh == story.title
+    assert campaign.link == f"/news/{story.pk}/"
+    services.campaigns_bring_in(first)
+    [message] = Message.objects.filter(recipient=first)
+    assert message.subject == f"news.story:{story.pk}"
+    assert message.kind == "news"
+    Story.objects.filter(pk=story.pk).update(state=StoryState.RETRACTED)
+    assert services.campaigns_bring_in(second) == 0
+
+
+def test_staff_accounts_are_in_no_audience(editor: User, operator: User) -> None:
+    sent(editor, operator)
+    assert services.campaigns_bring_in(editor) == 0
+    assert inbox_page(user=editor).total == 0
+
+
+def test_results_count_inboxes_reached_and_messages_opened(editor: User, operator: User) -> None:
+    people = [make_resident(n) for n in range(3)]
+    campaign = sent(editor, operator)
+    for person in people[:2]:
+        services.campaigns_bring_in(person)
+    Message.objects.filter(recipient=people[0]).update(read_at=timezone.now())
+    found = selectors.results(campaign=campaign)
+    assert (found.audience, found.delivered, found.opened) == (3, 2, 1)
+
+
+def test_only_editors_and_operators_write_campaigns(editor: User) -> None:
+    clerk = make_campaigner("clerk.someone", "auditor")
+    resident = make_resident(1)
+    for person in (clerk, resident):
+        with pytest.raises(NotFound):
+            services.campaign_create(by=person, data=NOTICE)
+
+
+def test_every_wrong_value_is_named_by_its_field(editor: User) -> None:
+    with pytest.raises(InvalidInput) as wrong:
+        services.campaign_create(
+            by=editor,
+            data={
+                "kind": "gossip",
+                "headline_zh": "",
+                "send_at": "tomorrow",
+                "story_id": "not-a-story",
+                "segment": {"districts": ["999999"], "age_bands": "60_plus", "min_level": 9},
+            },
+        )
+    assert set(wrong.value.fields) == {
+        "kind",
+        "send_at",
+        "story_id",
+        "segment.districts",
+        "segment.age_bands",
+        "segment.min_level",
+    }
+
+
+def test_a_sent_campaign_cannot_be_edited_or_sent_again(editor: User, operator: User) -> None:
+    campaign = sent(editor, operator)
+    with pytest.raises(ApplicationError) as refused:
+        services.campaign_update(by=editor, campaign_id=campaign.pk, data=NOTICE)
+    assert refused.value.code == "campaign_state"
+    with pytest.raises(ApplicationError) as refused:
+        services.campaign_submit(by=editor, campaign_id=campaign.pk)
+    assert refused.value.code == "campaign_state"
+    with pytest.raises(ApplicationError) as refused:
+        services.campaign_approve(by=operator, campaign_id=campaign.pk)
+    assert refused.value.code == "campaign_state"
+
+
+def test_a_notice_may_give_the_city_s_hotline_numbers(editor: User, operator: User) -> None:
+    # A notice is the same text for everyone: a public telephone number in it is no one's
+    # personal data, unlike a number in a message about one person.
+    person = make_resident(1)
+    text = {**NOTICE, "summary_zh": "如有疑问请拨打 0512-65223456 或 12345。"}
+    sent(editor, operator, text)
+    assert services.campaigns_bring_in(person) == 1
+    with override("zh-hans"):
+        assert "0512-65223456" in Message.objects.get(recipient=person).body_text
