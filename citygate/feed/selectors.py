@@ -21,7 +21,7 @@ from citygate.directory.models import District
 from citygate.feed import ranking
 from citygate.feed.models import InterestTag, RecommendationSettings, TagSource
 from citygate.feed.ranking import Reason, ReasonCode
-from citygate.feed.tags import may_follow, may_learn
+from citygate.feed.tags import may_follow
 from citygate.news.models import NewsTag, Story, StoryState
 
 FEED_PAGE_SIZE = 20
@@ -64,9 +64,10 @@ class TagView:
 
 
 def interest_tags(*, user: User, now: datetime | None = None) -> list[TagView]:
-    """The tags used for the person's feed: those they follow, then those learned from their
-    reading (strongest first). Deleted tags are not listed; nor are learned ones too weak to
-    be used."""
+    """Every tag kept about the person: those they follow, then those learned from their
+    reading (strongest first). Deleted tags are not listed. A learned tag that has faded below
+    `ranking.LEARNED_MIN` is still listed until the next reading removes it: whatever is kept
+    about a person (campaigns read these rows too) is shown to them and can be deleted."""
     now = now or timezone.now()
     rows = (
         InterestTag.objects.filter(user=user, suppressed=False)
@@ -82,8 +83,7 @@ def interest_tags(*, user: User, now: datetime | None = None) -> list[TagView]:
             followed.append(_tag_view(row, 1.0))
             continue
         weight = ranking.learned_weight_now(row.weight, row.updated_at, now)
-        if weight >= ranking.LEARNED_MIN and may_learn(row.tag.slug):
-            learned.append(_tag_view(row, weight))
+        learned.append(_tag_view(row, weight))
     learned.sort(key=lambda t: (-t.weight, t.slug))
     return followed + learned
 

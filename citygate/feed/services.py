@@ -310,7 +310,12 @@ def learned_tags_refresh(*, user: User, now: datetime | None = None) -> None:
             updated_at=now,
         )
     for slug, row in existing.items():
-        if row.source == TagSource.LEARNED and not row.suppressed:
-            row.weight = weights.get(slug, 0.0)
-            row.updated_at = now
-            row.save(update_fields=["weight", "updated_at"])
+        if row.source != TagSource.LEARNED or row.suppressed:
+            continue
+        weight = weights.get(slug, 0.0)
+        if weight < ranking.LEARNED_MIN:
+            # Faded out of use: not kept about the person any more.
+            row.delete()
+            continue
+        row.weight, row.updated_at = weight, now
+        row.save(update_fields=["weight", "updated_at"])

@@ -4,10 +4,13 @@ feed of two different people, minors."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from citygate.accounts.models import User
+from citygate.campaigns import interests
 from citygate.core.errors import ApplicationError, InvalidInput, NotFound
 from citygate.directory.models import District
 from citygate.feed import selectors, services
@@ -338,3 +341,39 @@ def test_the_home_district_must_be_a_listed_one(resident: User) -> None:
     services.home_district_set(user=resident, code=None)
     resident.refresh_from_db()
     assert resident.home_district is None
+
+
+def test_a_learned_tag_that_faded_out_is_no_longer_kept_after_the_next_reading(
+    resident: User, editor: User
+) -> None:
+    # given a tag learned from two readings, which then grow older than learning looks back
+    transport = tag("transport")
+    read(resident, story("a", author=editor, tags=[transport]))
+    read(resident, story("b", author=editor, tags=[transport]))
+    assert InterestTag.objects.filter(user=resident, tag=transport).exists()
+    long_ago = timezone.now() - timedelta(days=services.LEARN_WINDOW_DAYS + 1)
+    StoryOpen.objects.filter(user=resident).update(opened_at=long_ago)
+
+    # when they read something else
+    read(resident, story("c", author=editor, tags=[tag("jobs")]))
+
+    # then
+    assert not InterestTag.objects.filter(user=resident, tag=transport).exists()
+
+
+def test_campaigns_aimed_at_a_topic_reach_who_keeps_it_and_not_who_deleted_it(
+    resident: User, other_resident: User
+) -> None:
+    # given
+    tag("education")
+    services.interest_tag_follow(user=resident, slug="education")
+    services.interest_tag_follow(user=other_resident, slug="education")
+    services.interest_tag_delete(user=other_resident, slug="education")
+
+    # when
+    reached = User.objects.filter(interests.following_q(["education"]))
+
+    # then
+    assert list(reached) == [resident]
+    assert interests.followed_by(resident) == {"education"}
+    assert interests.followed_by(other_resident) == frozenset()
