@@ -97,6 +97,7 @@ def register_routers() -> None:
     from citygate.applications.api import router as applications_router
     from citygate.catalog.api import router as catalog_router
     from citygate.catalog.staff_api import router as catalog_staff_router
+    from citygate.feed.api import router as feed_router
     from citygate.halls.api import router as halls_router
     from citygate.inbox.api import router as inbox_router
     from citygate.privacy.api import router as privacy_router
@@ -108,6 +109,7 @@ def register_routers() -> None:
     api.add_router("", halls_router)
     api.add_router("", inbox_router)
     api.add_router("", applications_router)
+    api.add_router("", feed_router)
 
 
 register_routers()

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "citygate.halls",
     "citygate.applications",
     "citygate.news",
+    "citygate.feed",
     "citygate.campaigns",
     "citygate.shell",
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("citygate.halls.urls")),
     path("", include("citygate.applications.urls")),
     path("", include("citygate.inbox.urls")),
+    path("", include("citygate.feed.urls")),
     path("staff/catalog/", include("citygate.catalog.staff_urls")),
     path("staff/calendar/", include("citygate.workdays.urls")),
     path("staff/campaigns/", include("citygate.campaigns.urls")),

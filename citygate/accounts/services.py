@@ -57,7 +57,7 @@ from citygate.accounts.validators import (
 )
 from citygate.core.errors import ApplicationError, NotFound, PermissionDenied
 from citygate.core.logging import get_logger
-from citygate.directory.models import Department
+from citygate.directory.models import Department, District
 from citygate.privacy import crypto
 
 log = get_logger(__name__)
@@ -440,6 +440,21 @@ def user_preferences_update(
         with transaction.atomic():
             user.save(update_fields=changed)
         log.info("account.preferences_updated", user_id=str(user.pk), fields=changed)
+    return user
+
+
+def user_home_district_set(*, user: User, district: District | None) -> User:
+    """Saves the district the person says they live in (None: they would rather not say).
+
+    Declared only: it is never read from the ID number, which names where the person was
+    registered at birth. The caller has found the district among the listed ones.
+    """
+    district_id = district.pk if district is not None else None
+    if user.home_district_id != district_id:
+        user.home_district = district
+        with transaction.atomic():
+            user.save(update_fields=["home_district"])
+        log.info("account.home_district_set", user_id=str(user.pk), district_id=district_id)
     return user
 
 

@@ -1,28 +1,24 @@
-"""The interest tags a person follows, as segments see them (the feed app keeps them).
+"""The topics a person follows, as segments see them (the feed keeps them).
 
-A campaign may be aimed at the followers of a tag ("教育"). Only tags the person declared or
-kept count; a tag they deleted is not theirs. Without the feed app nobody follows anything.
+A campaign may be aimed at the followers of a topic ("教育"). Only the topics a person chose to
+follow count: what the feed learned from their reading ranks their feed and nothing else, so
+no one is sent a campaign for an interest they never declared. A topic they deleted is not
+theirs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.apps import apps
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from citygate.accounts.models import User
+from citygate.feed.models import InterestTag, TagSource
 from citygate.news.models import NewsTag
 
-FEED_APP = "citygate.feed"
-INTERESTS_MODEL = "feed.InterestTag"
 
-
-def _interests() -> type | None:
-    if not apps.is_installed(FEED_APP):
-        return None
-    model: type = apps.get_model(INTERESTS_MODEL)
-    return model
+def _followed() -> QuerySet[InterestTag]:
+    return InterestTag.objects.filter(source=TagSource.DECLARED, suppressed=False)
 
 
 def known_tags() -> set[str]:
@@ -30,20 +26,8 @@ def known_tags() -> set[str]:
 
 
 def followed_by(user: User) -> frozenset[str]:
-    model = _interests()
-    if model is None:
-        return frozenset()
-    slugs = model.objects.filter(user=user, suppressed=False).values_list(  # type: ignore[attr-defined]
-        "tag__slug", flat=True
-    )
-    return frozenset(slugs)
+    return frozenset(_followed().filter(user=user).values_list("tag__slug", flat=True))
 
 
 def following_q(tags: Sequence[str]) -> Q:
-    model = _interests()
-    if model is None:
-        return Q(pk__in=[])
-    following = model.objects.filter(  # type: ignore[attr-defined]
-        user=OuterRef("pk"), suppressed=False, tag__slug__in=list(tags)
-    )
-    return Q(Exists(following))
+    return Q(Exists(_followed().filter(user=OuterRef("pk"), tag__slug__in=list(tags))))

@@ -17,16 +17,24 @@ from citygate.accounts.models import Enterprise, EnterpriseAgent, User
 from citygate.campaigns import segments
 from citygate.campaigns.segments import Segment, profile_of
 from citygate.campaigns.tests.conftest import make_campaigner, make_resident
+from citygate.feed.models import InterestTag, TagSource
+from citygate.feed.services import interest_tag_follow
+from citygate.news.models import NewsTag
 
 pytestmark = pytest.mark.django_db
 
 DISTRICTS = ["320508", "320506", "320505", None]
+TAGS = ["education", "transport", "water"]
 LANGUAGES = ["", "zh-hans", "en"]
 
 
 def _city(rng: random.Random) -> list[User]:
     year = timezone.localdate().year
     granter = make_campaigner("granter.admin")
+    tags = [
+        NewsTag.objects.get_or_create(slug=slug, defaults={"name_zh": slug, "name_en": slug})[0]
+        for slug in TAGS
+    ]
     people = []
     for number in range(40):
         person = make_resident(
@@ -37,6 +45,19 @@ def _city(rng: random.Random) -> list[User]:
             level=rng.choice([1, 2, 3]),
         )
         people.append(person)
+        for tag in tags:
+            # Followed, learned from reading, deleted by the person, or nothing.
+            how = rng.choice(["follow", "learned", "deleted", "none", "none"])
+            if how == "follow":
+                interest_tag_follow(user=person, slug=tag.slug)
+            elif how != "none":
+                InterestTag.objects.create(
+                    user=person,
+                    tag=tag,
+                    source=TagSource.LEARNED if how == "learned" else TagSource.DECLARED,
+                    weight=0.5,
+                    suppressed=how == "deleted",
+                )
         role = rng.choice(["none", "none", "legal_rep", "agent", "revoked", "expired"])
         if role == "none":
             continue
@@ -72,6 +93,7 @@ def test_the_database_and_the_inbox_agree_on_who_is_in_a_segment() -> None:
             roles=_some(rng, list(segments.ROLES)),
             age_bands=_some(rng, list(segments.AGE_BANDS)),
             languages=_some(rng, list(segments.LANGUAGES)),
+            tags=_some(rng, TAGS),
             min_level=rng.choice([1, 1, 2, 3]),
         )
         in_database = set(User.objects.filter(segment.q()).values_list("pk", flat=True))
@@ -111,4 +133,5 @@ def test_a_segment_of_everyone_leaves_out_staff_and_closed_accounts() -> None:
     closed = make_resident(2)
     User.objects.filter(pk=closed.pk).update(is_active=False)
     assert Segment().is_everyone
+    assert not Segment(tags=("education",)).is_everyone
     assert list(User.objects.filter(Segment().q())) == [active]

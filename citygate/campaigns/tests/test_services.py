@@ -225,3 +225,23 @@ def test_a_notice_may_give_the_city_s_hotline_numbers(editor: User, operator: Us
     assert services.campaigns_bring_in(person) == 1
     with override("zh-hans"):
         assert "0512-65223456" in Message.objects.get(recipient=person).body_text
+
+
+def test_followers_of_a_topic_are_those_who_chose_to_follow_it(
+    editor: User, operator: User
+) -> None:
+    from citygate.feed.models import InterestTag, TagSource
+    from citygate.feed.services import interest_tag_follow
+    from citygate.news.models import NewsTag
+
+    education, _ = NewsTag.objects.get_or_create(
+        slug="education", defaults={"name_zh": "教育", "name_en": "Education"}
+    )
+    follower, reader = make_resident(1), make_resident(2)
+    interest_tag_follow(user=follower, slug="education")
+    # Learned from what the second person read: it ranks their feed, it targets nothing.
+    InterestTag.objects.create(user=reader, tag=education, source=TagSource.LEARNED, weight=0.9)
+    campaign = sent(editor, operator, {**NOTICE, "segment": {"tags": ["education"]}})
+    assert campaign.audience_size == 1
+    assert services.campaigns_bring_in(reader) == 0
+    assert services.campaigns_bring_in(follower) == 1

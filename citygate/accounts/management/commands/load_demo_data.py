@@ -24,6 +24,7 @@ from citygate.accounts.models import Enterprise, User
 from citygate.applications import demo as applications_demo
 from citygate.catalog import demo as catalog_demo
 from citygate.directory.models import Department, District
+from citygate.feed import demo as feed_demo
 from citygate.halls import demo as halls_demo
 from citygate.privacy.models import ConsentChannel
 
@@ -201,6 +202,9 @@ class Command(BaseCommand):
         applications = applications_demo.load()
         if applications:
             created.append(f"{applications} applications")
+        feeds = feed_demo.load()
+        if feeds:
+            created.append(f"{feeds} residents' news feeds")
         return created
 
     def _resident(self, resident: Resident) -> tuple[User, bool]:

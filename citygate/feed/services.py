@@ -1,0 +1,321 @@
+"""Changes to a person's feed: the switch, the tags they follow or delete, their home
+district, and what they read.
+
+Reading is recorded only for a signed-in adult with personalisation on: an anonymous visitor,
+a minor (PIPL Art.28, 31) or someone who switched personalisation off leaves no trace of what
+they read. Log lines carry ids only, and never join a person to a topic or a story they read.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.core import signing
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from citygate.accounts.models import User
+from citygate.accounts.services import user_home_district_set
+from citygate.core.errors import ApplicationError, InvalidInput, NotFound
+from citygate.core.logging import get_logger
+from citygate.directory.models import District
+from citygate.feed import ranking, selectors
+from citygate.feed.models import InterestTag, RecommendationSettings, StoryOpen, TagSource
+from citygate.feed.tags import may_follow, may_learn
+from citygate.news.models import NewsTag, Story, StoryState
+
+log = get_logger(__name__)
+
+# One view of a story counts at most half an hour of reading (a tab left open says nothing
+# more), and a story at most two hours in all.
+VIEW_SECONDS_MAX = 30 * 60
+STORY_SECONDS_MAX = 2 * 60 * 60
+# The readings learning looks at: the person's latest opens of the last 90 days.
+LEARN_WINDOW_DAYS = 90
+LEARN_OPENS_MAX = 500
+# A view token is good for a day: the story page is not kept open longer than that.
+VIEW_SIGNING_NAMESPACE = "citygate.feed.reading"
+VIEW_TOKEN_MAX_AGE = 24 * 60 * 60
+
+
+def _minor_refused() -> ApplicationError:
+    return ApplicationError(
+        "personalisation_not_for_minors",
+        _("A personalised feed is not offered to minors: the feed is the same for everyone."),
+        fields={"personalized": _("A personalised feed is not offered to minors.")},
+        status=403,
+    )
+
+
+def recommendation_set(*, user: User, personalized: bool) -> RecommendationSettings:
+    """Switches personalisation on or off; off takes effect with the next page of the feed."""
+    if personalized and selectors.personalisation(user=user).minor:
+        raise _minor_refused()
+    with transaction.atomic():
+        settings, _created = RecommendationSettings.objects.update_or_create(
+            user=user, defaults={"personalized": personalized, "updated_at": timezone.now()}
+        )
+    log.info("feed.personalisation_set", user_id=str(user.pk), personalized=personalized)
+    return settings
+
+
+def _tag(slug: str, field: str) -> NewsTag:
+    tag = NewsTag.objects.filter(slug=slug).first() if isinstance(slug, str) else None
+    if tag is None or not may_follow(tag.slug):
+        raise InvalidInput({field: _("There is no such tag.")})
+    return tag
+
+
+def _follow(user: User, tag: NewsTag, now: datetime) -> None:
+    values = {"source": TagSource.DECLARED, "weight": 1.0, "suppressed": False, "updated_at": now}
+    InterestTag.objects.update_or_create(
+        user=user, tag=tag, defaults=values, create_defaults={**values, "created_at": now}
+    )
+
+
+def _suppress(user: User, tag: NewsTag, now: datetime) -> None:
+    # The row stays with weight 0, so reading about the topic does not bring it back. A topic
+    # deleted before it was ever used is kept out the same way.
+    values = {"suppressed": True, "weight": 0.0, "updated_at": now}
+    InterestTag.objects.update_or_create(
+        user=user,
+        tag=tag,
+        defaults=values,
+        create_defaults={**values, "source": TagSource.LEARNED, "created_at": now},
+    )
+
+
+def interest_tag_follow(*, user: User, slug: str) -> None:
+    """The person follows a tag (again, if they had deleted it)."""
+    tag = _tag(slug, "tag")
+    with transaction.atomic():
+        _follow(user, tag, timezone.now())
+    log.info("feed.tag_followed", user_id=str(user.pk))
+
+
+def interest_tag_delete(*, user: User, slug: str) -> None:
+    """The person deletes a tag used for them, followed or learned: it is no longer used and
+    never learned again (until they follow it themselves)."""
+    tag = _tag(slug, "tag")
+    with transaction.atomic():
+        _suppress(user, tag, timezone.now())
+    log.info("feed.tag_deleted", user_id=str(user.pk))
+
+
+def interest_tags_keep(*, user: User, slugs: Sequence[str]) -> None:
+    """The full list of tags the person keeps, as followed tags: each listed tag is followed;
+    every tag used for them now that is not listed (followed or learned) is deleted."""
+    errors: dict[str, str | Promise] = {}
+    kept: dict[int, NewsTag] = {}
+    for index, slug in enumerate(slugs):
+        try:
+            tag = _tag(slug, f"tags.{index}")
+        except InvalidInput as error:
+            errors.update(error.fields)
+            continue
+        kept[tag.pk] = tag
+    if errors:
+        raise InvalidInput(errors)
+
+    now = timezone.now()
+    in_use = InterestTag.objects.filter(user=user, suppressed=False).select_related("tag")
+    with transaction.atomic():
+        for row in in_use:
+            if row.tag_id not in kept:
+                _suppress(user, row.tag, now)
+        for tag in kept.values():
+            _follow(user, tag, now)
+    log.info("feed.tags_kept", user_id=str(user.pk), count=len(kept))
+
+
+def home_district_set(*, user: User, code: str | None) -> User:
+    """The district the person says they live in, by its code; empty for none."""
+    return user_home_district_set(user=user, district=_district(code) if code else None)
+
+
+def _district(code: str) -> District:
+    district = District.objects.filter(code=code).first() if isinstance(code, str) else None
+    if district is None:
+        raise InvalidInput({"district": _("Choose one of the listed districts.")})
+    return district
+
+
+def recommendation_update(
+    *,
+    user: User,
+    personalized: bool | None = None,
+    tags: Sequence[str] | None = None,
+    district: str | None = None,
+    district_given: bool = False,
+) -> None:
+    """The settings page's and the API's change in one: what is given changes, all of it or
+    (with any error, every one named by its field) none of it."""
+    errors: dict[str, str | Promise] = {}
+    if personalized and selectors.personalisation(user=user).minor:
+        raise _minor_refused()
+    if tags is not None:
+        for index, slug in enumerate(tags):
+            try:
+                _tag(slug, f"tags.{index}")
+            except InvalidInput as error:
+                errors.update(error.fields)
+    if district_given and district:
+        try:
+            _district(district)
+        except InvalidInput as error:
+            errors.update(error.fields)
+    if errors:
+        raise InvalidInput(errors)
+
+    with transaction.atomic():
+        if personalized is not None:
+            recommendation_set(user=user, personalized=personalized)
+        if tags is not None:
+            interest_tags_keep(user=user, slugs=tags)
+        if district_given:
+            home_district_set(user=user, code=district)
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+def view_token(*, user: User, story_id: object) -> str:
+    """A token for one view of a story by one person: the story page hands it to the reading
+    beacon, which sends it back with the seconds read. It names the view (so a repeated report
+    adds nothing) and proves the report comes from our own page (a beacon cannot carry the
+    CSRF header)."""
+    payload = {"u": str(user.pk), "s": str(story_id), "v": uuid.uuid4().hex}
+    return signing.dumps(payload, salt=VIEW_SIGNING_NAMESPACE, compress=False)
+
+
+def _view_from_token(token: str, user: User, story_id: object) -> str:
+    try:
+        payload = signing.loads(token, salt=VIEW_SIGNING_NAMESPACE, max_age=VIEW_TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        payload = None
+    if (
+        not isinstance(payload, dict)
+        or payload.get("u") != str(user.pk)
+        or payload.get("s") != str(story_id)
+        or not isinstance(payload.get("v"), str)
+    ):
+        raise InvalidInput({"view": _("This view of the story is not known. Reload the page.")})
+    return str(payload["v"])[:32]
+
+
+def _readable_story(story_id: object) -> Story:
+    try:
+        key = uuid.UUID(str(story_id))
+    except ValueError:
+        key = None
+    story = (
+        Story.objects.filter(pk=key, state=StoryState.PUBLISHED).first()
+        if key is not None
+        else None
+    )
+    if story is None:
+        raise NotFound(_("There is no such story."))
+    return story
+
+
+def story_reading_record(
+    *, user: User, story_id: object, seconds: int, view_token: str | None = None
+) -> StoryOpen | None:
+    """Records that the person opened a story and how long it was visible.
+
+    With a view token, the seconds are those of that view so far: reported again, only what
+    was added counts. Without one (an API client's own report), the story's seconds become at
+    least the number given, so a repeated report changes nothing either. Returns None when
+    nothing is recorded (a minor, or personalisation off).
+    """
+    story = _readable_story(story_id)
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
+        raise InvalidInput({"seconds": _("Enter a whole number of seconds, 0 or more.")})
+    view = _view_from_token(view_token, user, story.pk) if view_token is not None else ""
+    if not selectors.personalisation(user=user).active:
+        return None
+    seconds = min(seconds, VIEW_SECONDS_MAX)
+
+    now = timezone.now()
+    with transaction.atomic():
+        # One person's reports are taken one at a time (a beacon may come twice at once).
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        opened, created = StoryOpen.objects.get_or_create(
+            user=user, story=story, defaults={"opened_at": now, "updated_at": now}
+        )
+        if created:
+            Story.objects.filter(pk=story.pk).update(opens=F("opens") + 1)
+        _add_seconds(opened, view, seconds, now)
+        learned_tags_refresh(user=user, now=now)
+    # The story alone, not who read it: what a person reads stays out of the logs.
+    log.info("feed.story_read", story_id=str(story.pk), new=created)
+    return opened
+
+
+def _add_seconds(opened: StoryOpen, view: str, seconds: int, now: datetime) -> None:
+    if not view:
+        opened.seconds = max(opened.seconds, seconds)
+    elif view == opened.last_view:
+        opened.seconds += max(0, seconds - opened.last_view_seconds)
+        opened.last_view_seconds = max(opened.last_view_seconds, seconds)
+    else:
+        opened.seconds += seconds
+        opened.last_view, opened.last_view_seconds = view, seconds
+    opened.seconds = min(opened.seconds, STORY_SECONDS_MAX)
+    opened.updated_at = now
+    opened.save(update_fields=["seconds", "last_view", "last_view_seconds", "updated_at"])
+
+
+def learned_tags_refresh(*, user: User, now: datetime | None = None) -> None:
+    """Works the person's learned tags out again from their opens and reading time alone.
+
+    A followed tag stays followed; a deleted one stays deleted; a tag that may not be learned
+    (tags.py) is never added.
+    """
+    now = now or timezone.now()
+    opens = (
+        StoryOpen.objects.filter(user=user, opened_at__gte=now - timedelta(days=LEARN_WINDOW_DAYS))
+        .order_by("-opened_at")
+        .prefetch_related("story__tags")[:LEARN_OPENS_MAX]
+    )
+    readings = [
+        ranking.Reading(
+            tags=frozenset(t.slug for t in o.story.tags.all()),
+            opened_at=o.opened_at,
+            seconds=o.seconds,
+        )
+        for o in opens
+    ]
+    weights = ranking.learned_weights(readings, now)
+    existing = {
+        row.tag.slug: row for row in InterestTag.objects.filter(user=user).select_related("tag")
+    }
+    new_slugs = [
+        slug
+        for slug, weight in weights.items()
+        if slug not in existing and weight >= ranking.LEARNED_MIN and may_learn(slug)
+    ]
+    for tag in NewsTag.objects.filter(slug__in=new_slugs):
+        InterestTag.objects.create(
+            user=user,
+            tag=tag,
+            source=TagSource.LEARNED,
+            weight=weights[tag.slug],
+            created_at=now,
+            updated_at=now,
+        )
+    for slug, row in existing.items():
+        if row.source != TagSource.LEARNED or row.suppressed:
+            continue
+        weight = weights.get(slug, 0.0)
+        if weight < ranking.LEARNED_MIN:
+            # Faded out of use: not kept about the person any more.
+            row.delete()
+            continue
+        row.weight, row.updated_at = weight, now
+        row.save(update_fields=["weight", "updated_at"])

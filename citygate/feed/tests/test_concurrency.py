@@ -1,0 +1,41 @@
+"""The reading beacon racing itself on a real database: reports of one view sent at the same
+moment count once, and the story's open is counted once.
+
+Each thread has its own connection, as each app server would. On PostgreSQL the lock on the
+reader's row takes the reports one at a time; SQLite serialises writers.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from citygate.core.tests.threads import run_at_once
+from citygate.feed import services
+from citygate.feed.models import InterestTag, StoryOpen
+from citygate.feed.tests.conftest import resident_with, story, tag
+from citygate.news.models import Story
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_eight_reports_of_one_view_at_once_count_its_longest_report_once() -> None:
+    # given a reader's first view of a story, reported eight times at once (10 to 80 seconds)
+    reader = resident_with("19999990821")
+    read_story = story("s", author=reader, tags=[tag("transport")])
+    view = services.view_token(user=reader, story_id=read_story.pk)
+
+    # when
+    results, errors = run_at_once(
+        8,
+        lambda i: services.story_reading_record(
+            user=reader, story_id=read_story.pk, seconds=10 * (i + 1), view_token=view
+        ),
+    )
+
+    # then
+    assert errors == []
+    assert len(results) == 8
+    opened = StoryOpen.objects.get(user=reader, story=read_story)
+    assert opened.seconds == 80
+    assert Story.objects.get(pk=read_story.pk).opens == 1
+    assert InterestTag.objects.filter(user=reader).count() <= 1
