@@ -65,6 +65,11 @@ class Campaign(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Everyone who wrote any of it (ids as text), and who put it up: none of them approves it.
+    editors = models.JSONField(default=list)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -73,6 +78,11 @@ class Campaign(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The push to those who chose a channel that pushes walks the audience in id order: the
+    # last id done, when it last moved, and when it reached the end.
+    push_after = models.CharField(max_length=36, blank=True, default="")
+    push_moved_at = models.DateTimeField(null=True, blank=True)
+    push_done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -94,7 +104,10 @@ class Campaign(models.Model):
             # The second person is never the first.
             models.CheckConstraint(
                 condition=models.Q(approved_by__isnull=True)
-                | ~models.Q(approved_by=models.F("created_by")),
+                | (
+                    ~models.Q(approved_by=models.F("created_by"))
+                    & ~models.Q(approved_by=models.F("submitted_by"))
+                ),
                 name="campaign_approved_by_another",
             ),
         ]

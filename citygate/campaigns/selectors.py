@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from citygate.accounts.models import User
 from citygate.campaigns.models import Campaign, CampaignState
 from citygate.campaigns.segments import Segment
-from citygate.inbox.models import Channel, Message
+from citygate.inbox.models import Channel, DeliveryState, Message
 from citygate.inbox.selectors import delivery_counts
 
 
@@ -81,9 +81,13 @@ def results(*, campaign: Campaign) -> Results:
         delivered=Count("pk"), opened=Count("pk", filter=Q(read_at__isnull=False))
     )
     # Campaign messages come into inboxes without an in-app delivery row of their own: the
-    # messages are the count. The channels that push have their deliveries.
+    # messages are the count, each either delivered or (read) opened, as a delivery's state
+    # would be. The channels that push have their deliveries.
     by_channel: dict[str, dict[str, int]] = {
-        Channel.IN_APP: {"delivered": totals["delivered"], "opened": totals["opened"]}
+        Channel.IN_APP: {
+            DeliveryState.DELIVERED: totals["delivered"] - totals["opened"],
+            DeliveryState.OPENED: totals["opened"],
+        }
     }
     for channel, states in delivery_counts(messages).items():
         if channel != Channel.IN_APP:

@@ -9,6 +9,7 @@ one message for each (the campaign's dedupe key makes it once, however many read
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -16,7 +17,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Subquery, Value
+from django.db.models import F, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -47,8 +48,11 @@ log = get_logger(__name__)
 CAMPAIGN_ROLES = frozenset({Role.EDITOR, Role.OPERATOR})
 # Campaigns an inbox brings in at one read, oldest first; the rest come at the next read.
 BRING_IN_BATCH = 1000
-# People looked at by one task of a campaign's push.
+# People looked at by one batch of a campaign's push, and how long one task goes on before it
+# hands the rest to the next task; a walk that has not moved for PUSH_STALLED is restarted.
 PUSH_BATCH = 500
+PUSH_SECONDS = 20.0
+PUSH_STALLED = timedelta(minutes=10)
 EDITABLE = (CampaignState.DRAFT,)
 TEMPLATES = {CampaignKind.NEWS: "campaigns.news", CampaignKind.OFFICIAL: "campaigns.notice"}
 CANCELLABLE = (CampaignState.DRAFT, CampaignState.AWAITING_APPROVAL, CampaignState.SCHEDULED)
@@ -57,6 +61,11 @@ CANCELLABLE = (CampaignState.DRAFT, CampaignState.AWAITING_APPROVAL, CampaignSta
 def live_days() -> int:
     """How long after release an inbox still brings a campaign in."""
     return int(getattr(settings, "CITYGATE_CAMPAIGN_LIVE_DAYS", 30))
+
+
+def new_reader_window() -> timedelta:
+    """How far back the first opening of an inbox brings campaigns in (still live ones)."""
+    return timedelta(days=int(getattr(settings, "CITYGATE_CAMPAIGN_NEW_READER_DAYS", 7)))
 
 
 def _require_campaigner(user: User) -> None:
@@ -155,7 +164,7 @@ def _clean_content(data: Mapping[str, object]) -> dict[str, object]:
 def campaign_create(*, by: User, data: Mapping[str, object]) -> Campaign:
     _require_campaigner(by)
     content = _clean_content(data)
-    campaign = Campaign.objects.create(created_by=by, **content)
+    campaign = Campaign.objects.create(created_by=by, editors=[str(by.pk)], **content)
     log.info("campaign.created", campaign_id=str(campaign.pk), by=str(by.pk))
     return campaign
 
@@ -171,6 +180,8 @@ def campaign_update(
             raise _state_error(campaign)
         for name, value in content.items():
             setattr(campaign, name, value)
+        if str(by.pk) not in campaign.editors:
+            campaign.editors = [*campaign.editors, str(by.pk)]
         campaign.save()
     log.info("campaign.updated", campaign_id=str(campaign.pk), by=str(by.pk))
     return campaign
@@ -185,7 +196,8 @@ def campaign_submit(*, by: User, campaign_id: uuid.UUID | str) -> Campaign:
             raise _state_error(campaign)
         campaign.audience_size = selectors.audience_size(segment=selectors.segment_of(campaign))
         campaign.state = CampaignState.AWAITING_APPROVAL
-        campaign.save(update_fields=["audience_size", "state"])
+        campaign.submitted_by = by
+        campaign.save(update_fields=["audience_size", "state", "submitted_by"])
     log.info("campaign.submitted", campaign_id=str(campaign.pk), audience=campaign.audience_size)
     return campaign
 
@@ -213,9 +225,11 @@ def campaign_approve(
         campaign = _locked(campaign_id)
         if campaign.state != CampaignState.AWAITING_APPROVAL:
             raise _state_error(campaign)
-        if campaign.created_by_id == by.pk:
+        if by.pk in (campaign.created_by_id, campaign.submitted_by_id) or (
+            str(by.pk) in campaign.editors
+        ):
             raise PermissionDenied(
-                _("A campaign is approved by someone other than the person who wrote it."),
+                _("A campaign is approved by someone who did not write or submit it."),
                 code="second_person_required",
             )
         campaign.approved_by = by
@@ -246,18 +260,22 @@ def _release(campaign: Campaign, now: datetime, *, also: Sequence[str] = ()) -> 
     counter.save(update_fields=["last"])
     counter.refresh_from_db(fields=["last"])
     campaign.release_seq = counter.last
+    # Counted again: the audience on the day it goes, for its results.
+    campaign.audience_size = selectors.audience_size(segment=selectors.segment_of(campaign))
     campaign.state = CampaignState.SENT
     campaign.sent_at = now
     campaign.expires_at = now + timedelta(days=live_days())
-    campaign.save(update_fields=["release_seq", "state", "sent_at", "expires_at", *also])
-    transaction.on_commit(partial(_push_enqueue, str(campaign.pk), ""))
+    campaign.save(
+        update_fields=["release_seq", "audience_size", "state", "sent_at", "expires_at", *also]
+    )
+    transaction.on_commit(partial(_push_enqueue, str(campaign.pk)))
     log.info("campaign.released", campaign_id=str(campaign.pk), seq=campaign.release_seq)
 
 
-def _push_enqueue(campaign_id: str, after: str) -> None:
-    from citygate.campaigns.tasks import campaign_push
+def _push_enqueue(campaign_id: str) -> None:
+    from citygate.campaigns.tasks import campaign_push_task
 
-    campaign_push.enqueue(campaign_id=campaign_id, after=after)
+    campaign_push_task.enqueue(campaign_id=campaign_id)
 
 
 def campaign_release_if_due(*, campaign_id: uuid.UUID | str, now: datetime | None = None) -> bool:
@@ -323,35 +341,77 @@ def _live(campaign: Campaign, now: datetime) -> bool:
     return campaign.story is None or campaign.story.state == StoryState.PUBLISHED
 
 
-def campaign_push_batch(
-    *, campaign_id: uuid.UUID | str, after: str = "", now: datetime | None = None
-) -> str:
+def campaign_push_batch(*, campaign_id: uuid.UUID | str, now: datetime | None = None) -> bool:
     """Pushes the campaign to the next `PUSH_BATCH` people of its audience, in id order, who
     chose a channel that reaches them (a device turned on, or text messages chosen for the
-    kind); the last id looked at, or "" when the audience is done.
+    kind); False when there is no one left.
 
-    Each of them gets the campaign's message now, and its deliveries follow their own
-    choices (quiet hours, the news cap, digests); the rest find it when they open the inbox.
+    Each of them gets the campaign's message and its deliveries, which follow their own
+    choices (quiet hours, the news cap, digests), in the transaction that moves the campaign's
+    place in the walk: a batch is done whole or not at all, and done again it sends nothing
+    twice. Everyone else finds the campaign when they open the inbox.
     """
     now = now or timezone.now()
-    campaign = Campaign.objects.select_related("story").filter(pk=str(campaign_id)).first()
-    if campaign is None or not _live(campaign, now):
-        return ""
-    people = selectors.audience(segment=selectors.segment_of(campaign))
-    if after:
-        people = people.filter(pk__gt=after)
-    ids = list(people.order_by("pk").values_list("pk", flat=True)[:PUSH_BATCH])
-    reachable = inbox_selectors.reachable_by_push(user_ids=ids, kind=campaign.kind)
-    if reachable:
-        with transaction.atomic():
+    with transaction.atomic():
+        campaign = (
+            Campaign.objects.select_for_update(of=("self",))
+            .select_related("story")
+            .filter(pk=str(campaign_id))
+            .first()
+        )
+        if campaign is None or campaign.push_done_at is not None:
+            return False
+        if not _live(campaign, now):
+            campaign.push_done_at = now
+            campaign.save(update_fields=["push_done_at"])
+            return False
+        people = selectors.audience(segment=selectors.segment_of(campaign))
+        if campaign.push_after:
+            people = people.filter(pk__gt=campaign.push_after)
+        ids = list(people.order_by("pk").values_list("pk", flat=True)[:PUSH_BATCH])
+        reachable = inbox_selectors.reachable_by_push(user_ids=ids, kind=campaign.kind)
+        if reachable:
             messages = broadcast_deliver_to(
                 recipient_ids=[pk for pk in ids if pk in reachable],
                 broadcast=_broadcast(campaign, now),
             )
-        for message in messages:
-            deliveries_plan(message_id=message.pk, now=now)
-        log.info("campaign.pushed", campaign_id=str(campaign.pk), messages=len(messages))
-    return str(ids[-1]) if len(ids) == PUSH_BATCH else ""
+            for message in messages:
+                if message.read_at is None:
+                    deliveries_plan(message_id=message.pk, now=now)
+            log.info("campaign.pushed", campaign_id=str(campaign.pk), messages=len(messages))
+        if ids:
+            campaign.push_after = str(ids[-1])
+        campaign.push_moved_at = now
+        more = len(ids) == PUSH_BATCH
+        if not more:
+            campaign.push_done_at = now
+        campaign.save(update_fields=["push_after", "push_moved_at", "push_done_at"])
+    return more
+
+
+def campaign_push(*, campaign_id: uuid.UUID | str, seconds: float = PUSH_SECONDS) -> bool:
+    """Pushes batch after batch for up to `seconds`; True when the walk is not done yet."""
+    started = time.monotonic()
+    while campaign_push_batch(campaign_id=campaign_id):
+        if time.monotonic() - started > seconds:
+            return True
+    return False
+
+
+def campaigns_push_resume(*, now: datetime | None = None) -> int:
+    """Restarts the push of every live campaign whose walk stopped short (a task lost or
+    failed); for cron, beside the task queue. How many were restarted."""
+    now = now or timezone.now()
+    stalled = Campaign.objects.filter(
+        state=CampaignState.SENT,
+        push_done_at__isnull=True,
+        expires_at__gt=now,
+    ).filter(Q(push_moved_at__isnull=True) | Q(push_moved_at__lt=now - PUSH_STALLED))
+    restarted = 0
+    for pk in stalled.values_list("pk", flat=True):
+        _push_enqueue(str(pk))
+        restarted += 1
+    return restarted
 
 
 # --- Reading: campaigns into an inbox ---------------------------------------------------------
@@ -365,9 +425,17 @@ def campaigns_bring_in(user: User, *, now: datetime | None = None) -> int:
     if user.is_staff_member:
         return 0
     now = now or timezone.now()
-    # One query when nothing is new, the usual case: the cursor is read inside it.
+    # One query when nothing is new, the usual case: the cursor is read inside it. An inbox
+    # opened for the first time starts with the campaigns of the last few days, not a month's.
+    first_look = (
+        Campaign.objects.filter(release_seq__isnull=False, sent_at__lt=now - new_reader_window())
+        .order_by("-release_seq")
+        .values("release_seq")[:1]
+    )
     seen = Coalesce(
-        Subquery(CampaignCursor.objects.filter(user=user).values("seen_seq")[:1]), Value(0)
+        Subquery(CampaignCursor.objects.filter(user=user).values("seen_seq")[:1]),
+        Subquery(first_look),
+        Value(0),
     )
     fresh = list(
         Campaign.objects.filter(release_seq__gt=seen, expires_at__gt=now)

@@ -21,7 +21,7 @@ from citygate.campaigns.forms import CampaignForm, initial_from
 from citygate.campaigns.models import Campaign, CampaignState
 from citygate.core.errors import ApplicationError, InvalidInput
 from citygate.directory.models import District
-from citygate.inbox.models import Channel
+from citygate.inbox.models import Channel, DeliveryState
 from citygate.news.models import NewsTag
 
 LIST_SIZE = 100
@@ -50,8 +50,9 @@ def _campaign(campaign_id: uuid.UUID) -> Campaign:
 
 
 def state_label(state: str) -> str:
-    labels = {"delivered": _("Delivered"), "opened": _("Opened")}
-    return labels.get(state, state)
+    if state in DeliveryState.values:
+        return str(DeliveryState(state).label)
+    return state
 
 
 @dataclass(frozen=True)

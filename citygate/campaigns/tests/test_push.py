@@ -4,9 +4,11 @@ pushes; everyone else finds the campaign when they open the inbox, and nobody ge
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from citygate.accounts.models import SmsOutboxMessage, User
 from citygate.campaigns import selectors, services
@@ -99,3 +101,43 @@ def test_a_person_outside_the_segment_is_not_pushed(send: Callable[..., Campaign
     User.objects.filter(pk=outside.pk).update(home_district=District.objects.get(code="320506"))
     send({**NOTICE, "segment": {"districts": ["320508"]}})
     assert list(Message.objects.values_list("recipient", flat=True)) == [inside.pk]
+
+
+def test_a_batch_done_again_sends_nothing_twice(send: Callable[..., Campaign]) -> None:
+    with_device(1)
+    campaign = send()
+    assert WebPushOutboxMessage.objects.count() == 1
+    # As if the walk's place had been lost after the batch committed.
+    Campaign.objects.filter(pk=campaign.pk).update(push_after="", push_done_at=None)
+    assert services.campaign_push_batch(campaign_id=campaign.pk) is False
+    assert WebPushOutboxMessage.objects.count() == 1
+    assert Delivery.objects.filter(channel=Channel.WEB_PUSH).count() == 1
+
+
+def test_a_push_that_stopped_short_is_restarted_by_the_sweep(
+    send: Callable[..., Campaign],
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: CaptureOnCommit,
+) -> None:
+    # given: the release's push task never ran (its worker died), one batch of two done
+    monkeypatch.setattr(services, "_push_enqueue", lambda campaign_id: None)
+    monkeypatch.setattr(services, "PUSH_BATCH", 2)
+    people = [with_device(number) for number in range(5)]
+    campaign = send()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.campaign_push_batch(campaign_id=campaign.pk) is True
+    assert WebPushOutboxMessage.objects.count() == 2
+    monkeypatch.undo()
+    monkeypatch.setattr(services, "PUSH_BATCH", 2)
+
+    # when: the sweep runs before the walk is stalled, then after
+    assert services.campaigns_push_resume() == 0
+    later = timezone.now() + services.PUSH_STALLED + timedelta(seconds=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.campaigns_push_resume(now=later) == 1
+
+    # then: everyone was pushed once, and the walk is done
+    assert WebPushOutboxMessage.objects.count() == len(people)
+    campaign.refresh_from_db()
+    assert campaign.push_done_at is not None
+    assert services.campaigns_push_resume(now=later) == 0

@@ -245,3 +245,39 @@ def test_followers_of_a_topic_are_those_who_chose_to_follow_it(
     assert campaign.audience_size == 1
     assert services.campaigns_bring_in(reader) == 0
     assert services.campaigns_bring_in(follower) == 1
+
+
+def test_no_one_who_wrote_or_submitted_a_campaign_approves_it(editor: User, operator: User) -> None:
+    rewriter = make_campaigner("editor.second")
+    campaign = services.campaign_create(by=editor, data=NOTICE)
+    services.campaign_update(
+        by=rewriter, campaign_id=campaign.pk, data={**NOTICE, "headline_zh": "改写的通知"}
+    )
+    services.campaign_submit(by=rewriter, campaign_id=campaign.pk)
+    for person in (editor, rewriter):
+        with pytest.raises(PermissionDenied) as refused:
+            services.campaign_approve(by=person, campaign_id=campaign.pk)
+        assert refused.value.code == "second_person_required"
+    approved = services.campaign_approve(by=operator, campaign_id=campaign.pk)
+    assert approved.state == CampaignState.SENT
+
+
+def test_the_audience_is_counted_again_when_the_campaign_goes(editor: User, operator: User) -> None:
+    make_resident(1)
+    campaign = services.campaign_create(by=editor, data=NOTICE)
+    assert services.campaign_submit(by=editor, campaign_id=campaign.pk).audience_size == 1
+    make_resident(2)
+    assert services.campaign_approve(by=operator, campaign_id=campaign.pk).audience_size == 2
+
+
+def test_an_inbox_opened_for_the_first_time_brings_in_only_the_last_days_campaigns(
+    editor: User, operator: User
+) -> None:
+    older, recent = sent(editor, operator), sent(editor, operator, {**NOTICE, "headline_zh": "新"})
+    assert older.sent_at is not None
+    Campaign.objects.filter(pk=older.pk).update(
+        sent_at=older.sent_at - services.new_reader_window() - timedelta(days=1)
+    )
+    newcomer = make_resident(1)
+    assert services.campaigns_bring_in(newcomer) == 1
+    assert Message.objects.get(recipient=newcomer).dedupe_key == recent.dedupe_key

@@ -1,4 +1,5 @@
-"""Releases every scheduled campaign whose time has come (for cron, beside the task queue)."""
+"""Releases every scheduled campaign whose time has come, and restarts any push that stopped
+short (for cron, every few minutes, beside the task queue)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from citygate.campaigns.services import campaigns_release_due
+from citygate.campaigns.services import campaigns_push_resume, campaigns_release_due
 
 
 class Command(BaseCommand):
-    help = "Release the scheduled campaigns whose sending time has come."
+    help = "Release the scheduled campaigns whose time has come; restart stalled pushes."
 
     def handle(self, *args: Any, **options: Any) -> None:
         released = campaigns_release_due()
-        self.stdout.write(f"{released} campaigns released")
+        restarted = campaigns_push_resume()
+        self.stdout.write(f"{released} campaigns released, {restarted} pushes restarted")
