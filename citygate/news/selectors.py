@@ -207,3 +207,17 @@ def story_diff(*, story: Story, base_version: int | None) -> list[FieldDiff]:
             lines.append(DiffLine(kind, text))
         diffs.append(FieldDiff(name, lines))
     return diffs
+
+
+def newsroom_tool(*, user: User) -> tuple[str, str, str, str]:
+    """The staff home's entry for the newsroom: title, text, address, what waits there."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    waiting = review_waiting_count(user=user)
+    return (
+        gettext("Newsroom"),
+        gettext("Write stories, review them at each level, correct or retract them."),
+        reverse("news_staff:list"),
+        gettext("%(count)d in review") % {"count": waiting} if waiting else "",
+    )
