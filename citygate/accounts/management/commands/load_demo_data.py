@@ -25,6 +25,7 @@ from citygate.applications import demo as applications_demo
 from citygate.catalog import demo as catalog_demo
 from citygate.directory.models import Department, District
 from citygate.halls import demo as halls_demo
+from citygate.news import demo as news_demo
 from citygate.privacy.models import ConsentChannel
 
 
@@ -201,6 +202,10 @@ class Command(BaseCommand):
         applications = applications_demo.load()
         if applications:
             created.append(f"{applications} applications")
+        # Stories are written by demo.editor and reviewed by the news demo's own editors.
+        stories = news_demo.load()
+        if stories:
+            created.append(f"{stories} news stories")
         return created
 
     def _resident(self, resident: Resident) -> tuple[User, bool]:
