@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from citygate.core.forms import PageForm
 from citygate.directory.selectors import district_list
@@ -30,7 +31,7 @@ class StateFilter(forms.Form):
 class StoryForm(PageForm):
     title = forms.CharField(label=_("Title"), max_length=TITLE_MAX_LENGTH)
     summary = forms.CharField(
-        label=_("Summary"),
+        label=pgettext_lazy("news", "Summary"),
         required=False,
         max_length=SUMMARY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -44,7 +45,7 @@ class StoryForm(PageForm):
             "Anything else is removed when saved."
         ),
     )
-    channel = forms.ChoiceField(label=_("Channel"))
+    channel = forms.ChoiceField(label=pgettext_lazy("news", "Channel"))
     tags = forms.MultipleChoiceField(
         label=_("Topics"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -114,7 +115,9 @@ class StoryForm(PageForm):
 
 class ReviewForm(PageForm):
     decision = forms.ChoiceField(
-        label=_("Decision"), choices=ReviewDecision.choices, widget=forms.RadioSelect
+        label=pgettext_lazy("news", "Decision"),
+        choices=ReviewDecision.choices,
+        widget=forms.RadioSelect,
     )
     comment = forms.CharField(
         label=_("Comment"),

@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -266,9 +267,9 @@ def _review_outcome(story: Story) -> str:
 def _field_labels() -> dict[str, str]:
     return {
         "title": _("Title"),
-        "summary": _("Summary"),
+        "summary": pgettext("news", "Summary"),
         "body": _("Story"),
-        "channel": _("Channel"),
+        "channel": pgettext("news", "Channel"),
         "tags": _("Topics"),
         "districts": _("Districts concerned"),
         "cover_alt": _("Cover description"),
