@@ -70,13 +70,12 @@ def test_a_story_is_written_approved_at_three_levels_read_and_corrected(
     elderly: bool,
 ) -> None:
     # given: an author and three reviewers
-    display = {"language": language, "elderly": elderly}
     author = _editor("news.browser.author")
     reviewers = [_editor(f"news.browser.reviewer{n}") for n in (1, 2, 3)]
     label = f"{language}-{'elderly' if elderly else 'standard'}"
 
     # when: the author writes the story and sends it for review
-    page, errors = _staff_page(browser, live_server.url, author, **display)
+    page, errors = _staff_page(browser, live_server.url, author, language=language, elderly=elderly)
     open_page(page, "/staff/news/new/")
     axe_check(page)
     page.fill("input[name=title]", TITLE)
@@ -93,7 +92,9 @@ def test_a_story_is_written_approved_at_three_levels_read_and_corrected(
 
     # and: each reviewer approves at their level, reading the diff first
     for level, reviewer in enumerate(reviewers, start=1):
-        review, review_errors = _staff_page(browser, live_server.url, reviewer, **display)
+        review, review_errors = _staff_page(
+            browser, live_server.url, reviewer, language=language, elderly=elderly
+        )
         open_page(review, f"/staff/news/review/{level}/")
         axe_check(review)
         review.click(f"a[href='/staff/news/{story_id}/review/']")
@@ -110,7 +111,7 @@ def test_a_story_is_written_approved_at_three_levels_read_and_corrected(
     # then: the public reads it
     assert Story.objects.get(pk=story_id).state == StoryState.PUBLISHED
     reader_context = new_context(browser, live_server.url)
-    set_display(reader_context, live_server.url, **display)
+    set_display(reader_context, live_server.url, language=language, elderly=elderly)
     reader = reader_context.new_page()
     reader_errors = watch_errors(reader)
     open_page(reader, f"/news/{story_id}/")
