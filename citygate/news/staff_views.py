@@ -9,6 +9,7 @@ their messages are shown beside the fields they concern.
 from __future__ import annotations
 
 import uuid
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -37,6 +38,7 @@ PAGE_SIZE = 50
 def editor_required(view: View) -> View:
     """Staff past the TOTP step (staff_required), and editors among them (403 otherwise)."""
 
+    @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
         assert isinstance(user, User)  # noqa: S101 - guaranteed by staff_required
@@ -45,8 +47,6 @@ def editor_required(view: View) -> View:
             return render(request, "news/staff/not_editor.html", status=403)
         return view(request, *args, **kwargs)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return never_cache(staff_required(wrapped))
 
 

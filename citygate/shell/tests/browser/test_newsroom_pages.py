@@ -5,17 +5,14 @@ Every page on the way passes axe, in both languages and in elderly mode."""
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 import pytest
-from django.test import Client
 from playwright.sync_api import Browser, Page, expect
 
-from citygate.accounts.auth import STAFF_SESSION_KEY
-from citygate.accounts.models import StaffRole, User
-from citygate.accounts.roles import Role
+from citygate.accounts.models import User
 from citygate.news.models import Story, StoryState
+from citygate.news.tests.conftest import editor_named, staff_client
 from citygate.shell.tests.browser.helpers import (
     AxeCheck,
     Screenshot,
@@ -36,26 +33,14 @@ TITLE = "城市通可预约社区卫生服务中心家庭医生"
 CORRECTION = "预约时段应为工作日上午，已更正。"
 
 
-def _editor(login_name: str) -> User:
-    user = User.objects.create_user(login_name=login_name, name="编辑")
-    StaffRole.objects.create(user=user, role=Role.EDITOR)
-    return user
-
-
 def _staff_page(
     browser: Browser, base_url: str, user: User, *, language: str, elderly: bool
 ) -> tuple[Page, list[str]]:
     """A page signed in as this member of staff, past the TOTP step."""
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[STAFF_SESSION_KEY] = time.time()
-    session.save()
+    session_key = staff_client(user).session.session_key or ""
     context = new_context(browser, base_url)
     set_display(context, base_url, language=language, elderly=elderly)
-    context.add_cookies(
-        [{"name": "sessionid", "value": session.session_key or "", "url": base_url}]
-    )
+    context.add_cookies([{"name": "sessionid", "value": session_key, "url": base_url}])
     page = context.new_page()
     return page, watch_errors(page)
 
@@ -70,8 +55,8 @@ def test_a_story_is_written_approved_at_three_levels_read_and_corrected(
     elderly: bool,
 ) -> None:
     # given: an author and three reviewers
-    author = _editor("news.browser.author")
-    reviewers = [_editor(f"news.browser.reviewer{n}") for n in (1, 2, 3)]
+    author = editor_named("news.browser.author")
+    reviewers = [editor_named(f"news.browser.reviewer{n}") for n in (1, 2, 3)]
     label = f"{language}-{'elderly' if elderly else 'standard'}"
 
     # when: the author writes the story and sends it for review
