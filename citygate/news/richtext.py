@@ -9,6 +9,8 @@ parses the HTML as a browser would and writes back only what is listed here.
 
 from __future__ import annotations
 
+import re
+
 import nh3
 
 # Where the newsroom's own images are served (news.views.media); an image from anywhere
@@ -75,6 +77,15 @@ def sanitise(html: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     ).strip()
+
+
+# nh3 writes every attribute back quoted, so an image without its description is plain to see.
+_IMAGE_WITHOUT_ALT = re.compile(r"<img(?![^>]*\salt=)[^>]*>")
+
+
+def images_without_alt(html: str) -> int:
+    """How many images of a sanitised body have no alt attribute (alt="" is decorative)."""
+    return len(_IMAGE_WITHOUT_ALT.findall(html))
 
 
 def plain_text(html: str) -> str:

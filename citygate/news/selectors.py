@@ -13,6 +13,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from citygate.accounts.models import User
+from citygate.directory.models import District
 from citygate.news import richtext
 from citygate.news.models import (
     NewsChannel,
@@ -166,10 +167,22 @@ _BLOCK_END = re.compile(r"</(?:p|h2|h3|li|blockquote|figcaption|caption|tr)>|<br
 DIFF_FIELDS = ("title", "summary", "body", "channel", "tags", "districts", "cover_alt", "source")
 
 
-def _lines(name: str, content: dict[str, Any]) -> list[str]:
+def _names() -> dict[str, dict[str, str]]:
+    """What a diff shows for the slugs and codes a revision keeps: today's names."""
+    return {
+        "channel": {c.slug: c.display_name for c in NewsChannel.objects.all()},
+        "tags": {t.slug: t.display_name for t in NewsTag.objects.all()},
+        "districts": {d.code: d.display_name for d in District.objects.all()},
+    }
+
+
+def _lines(name: str, content: dict[str, Any], names: dict[str, dict[str, str]]) -> list[str]:
     value = content.get(name)
+    known = names.get(name, {})
     if isinstance(value, list):
-        return [str(item) for item in value]
+        return [known.get(str(item), str(item)) for item in value]
+    if name in names and value:
+        return [known.get(str(value), str(value))]
     text = str(value or "")
     if name == "body":
         # One line per paragraph, list item or table row, as a reader sees them.
@@ -196,10 +209,15 @@ def story_diff(*, story: Story, base_version: int | None) -> list[FieldDiff]:
     before = revision_get(story=story, version=base_version) if base_version else None
     new_content = current.content if current else {}
     old_content = before.content if before else {}
+    names = _names()
     diffs = []
     for name in DIFF_FIELDS:
         lines = []
-        for line in difflib.ndiff(_lines(name, old_content), _lines(name, new_content)):
+        before_lines, after_lines = (
+            _lines(name, old_content, names),
+            _lines(name, new_content, names),
+        )
+        for line in difflib.ndiff(before_lines, after_lines):
             marker, text = line[:2], line[2:]
             if marker == "? ":
                 continue

@@ -64,6 +64,9 @@ NOTE_MAX_LENGTH = 200
 RECIPIENT_BATCH = 500
 EDITABLE_STATES = frozenset({StoryState.DRAFT, StoryState.IN_REVIEW, StoryState.SCHEDULED})
 
+_IMAGE_NEEDS_ALT = _(
+    'Give every image a description: alt="what it shows" (alt="" for a decorative one).'
+)
 _COVER_REFUSED = {
     "empty": _("The file is empty."),
     "size": _("A cover image may be at most 5 MB."),
@@ -153,6 +156,8 @@ def _clean(data: StoryInput, *, has_cover: bool, now: datetime) -> _Cleaned:
         errors["body"] = _("The story is too long.")
     elif not richtext.plain_text(body):
         errors["body"] = _("This field is required.")
+    elif richtext.images_without_alt(body):
+        errors["body"] = _IMAGE_NEEDS_ALT
     values["body"] = body
     if has_cover and not values["cover_alt"] and "cover_alt" not in errors:
         errors["cover_alt"] = _("Describe the cover image for people who cannot see it.")
@@ -542,6 +547,8 @@ def story_correct(
             raise InvalidInput({"body": _("This field is required.")})
         if len(corrected_body) > BODY_MAX_LENGTH:
             raise InvalidInput({"body": _("The story is too long.")})
+        if richtext.images_without_alt(corrected_body):
+            raise InvalidInput({"body": _IMAGE_NEEDS_ALT})
     with transaction.atomic():
         story = _locked(story_id)
         if story.state != StoryState.PUBLISHED:

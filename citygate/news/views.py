@@ -77,6 +77,8 @@ def story_page(request: HttpRequest, story_id: uuid.UUID) -> HttpResponse:
     context = {
         "story": story,
         "retracted": story.state == StoryState.RETRACTED,
+        # The story's own language, as HTML names it, for what the editor wrote.
+        "story_lang": "zh-Hans" if story.language == "zh-hans" else story.language,
         "districts": list(story.districts.all()),
         "share_url": url,
         "share_links": share_links(url, story.title),

@@ -48,6 +48,7 @@ def test_the_story_page_shows_the_story_and_counts_the_opening(published: Story)
     assert "service.weibo.com/share" in page
     assert '<script src="https://' not in page
     assert Story.objects.get(pk=published.pk).opens == 1
+    assert '<h1 lang="zh-Hans">' in page
 
 
 def test_the_cover_of_a_published_story_is_served_and_a_drafts_is_not(
@@ -73,7 +74,7 @@ def test_the_cover_of_a_published_story_is_served_and_a_drafts_is_not(
 def test_a_correction_notice_is_shown_at_the_top(author: User, published: Story) -> None:
     services.story_correct(editor=author, story_id=published.pk, notice="日期应为6月1日。")
     page = Client().get(f"/news/{published.pk}/").content.decode()
-    assert page.index("日期应为6月1日。") < page.index("<h1>")
+    assert page.index("日期应为6月1日。") < page.index("<h1 ")
 
 
 def test_a_retracted_story_shows_only_its_title_and_the_notice(
@@ -229,6 +230,7 @@ def test_the_review_page_shows_the_diff_and_records_the_decision(
     assert 'class="diff-added"' in page
     assert "新线路于6月开通。" in page
     assert 'class="diff-removed"' in page
+    assert "Everyday services" in page  # the channel by its name, not its slug
     assert response.status_code == 302
     assert Story.objects.get(pk=draft.pk).reviewed_level == 1
 

@@ -111,6 +111,21 @@ def test_every_save_sanitises_the_body(author: User, draft: Story) -> None:
     assert story.revisions.get(version=2).content["body"] == "<p>正文</p>"
 
 
+def test_an_image_without_its_description_is_refused(author: User) -> None:
+    # given
+    image = '<img src="/news/media/0123456789abcdef0123456789abcdef.jpg">'
+
+    # when
+    with pytest.raises(InvalidInput) as refused:
+        services.story_create(editor=author, data=story_input(body=f"<p>文</p>{image}"))
+
+    # then
+    assert set(refused.value.fields) == {"body"}
+    described = image.replace("<img ", '<img alt="新站台" ')
+    story = services.story_create(editor=author, data=story_input(body=f"<p>文</p>{described}"))
+    assert 'alt="新站台"' in story.body
+
+
 def test_story_update_bumps_the_version_and_keeps_the_old_one(author: User, draft: Story) -> None:
     # when
     story = services.story_update(
