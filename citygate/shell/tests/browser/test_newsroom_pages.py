@@ -11,8 +11,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from citygate.accounts.models import User
+from citygate.news import services
 from citygate.news.models import Story, StoryState
-from citygate.news.tests.conftest import editor_named, staff_client
+from citygate.news.tests.conftest import editor_named, staff_client, story_input
 from citygate.shell.tests.browser.helpers import (
     AxeCheck,
     Screenshot,
@@ -135,3 +136,43 @@ def test_a_story_is_written_approved_at_three_levels_read_and_corrected(
     axe_check(reader)
     assert not reader_errors, reader_errors
     assert not errors, errors
+
+
+@pytest.mark.parametrize(("language", "elderly"), DISPLAYS)
+def test_a_retracted_story_shows_its_title_and_notice_only_and_passes_axe(
+    browser: Browser,
+    live_server: Any,
+    axe_check: AxeCheck,
+    screenshot: Screenshot,
+    language: str,
+    elderly: bool,
+) -> None:
+    # given: a published story, retracted
+    author = editor_named("news.retract.author")
+    story = services.story_create(editor=author, data=story_input())
+    services.story_submit_for_review(editor=author, story_id=story.pk)
+    for level in (1, 2, 3):
+        services.story_review(
+            reviewer=editor_named(f"news.retract.reviewer{level}"),
+            story_id=story.pk,
+            level=level,
+            decision="approve",
+        )
+    services.story_retract(editor=author, story_id=story.pk, notice="信息有误，本文已撤回。")
+
+    # when
+    context = new_context(browser, live_server.url)
+    set_display(context, live_server.url, language=language, elderly=elderly)
+    page = context.new_page()
+    errors = watch_errors(page)
+    open_page(page, f"/news/{story.pk}/")
+
+    # then
+    expect(page.locator(".story-notice")).to_contain_text("信息有误，本文已撤回。")
+    expect(page.locator(".story-body")).to_have_count(0)
+    axe_check(page)
+    if elderly:
+        assert_elderly_mode_measures_up(page)
+    screenshot(page, f"news-story-retracted-{language}-{'elderly' if elderly else 'standard'}")
+    assert not errors, errors
+    context.close()
