@@ -100,6 +100,7 @@ def register_routers() -> None:
     from citygate.feed.api import router as feed_router
     from citygate.halls.api import router as halls_router
     from citygate.inbox.api import router as inbox_router
+    from citygate.news.api import router as news_router
     from citygate.privacy.api import router as privacy_router
 
     api.add_router("", accounts_router)
@@ -110,6 +111,7 @@ def register_routers() -> None:
     api.add_router("", inbox_router)
     api.add_router("", applications_router)
     api.add_router("", feed_router)
+    api.add_router("", news_router)
 
 
 register_routers()

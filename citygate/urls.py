@@ -13,9 +13,11 @@ urlpatterns = [
     path("", include("citygate.applications.urls")),
     path("", include("citygate.inbox.urls")),
     path("", include("citygate.feed.urls")),
+    path("", include("citygate.news.urls")),
     path("staff/catalog/", include("citygate.catalog.staff_urls")),
     path("staff/calendar/", include("citygate.workdays.urls")),
     path("staff/campaigns/", include("citygate.campaigns.urls")),
+    path("staff/news/", include("citygate.news.staff_urls")),
     path("account/", include("citygate.accounts.urls")),
     path("privacy/", include("citygate.privacy.urls")),
     # The development SMS outbox answers 404 unless DEBUG is on.

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -135,7 +136,7 @@ def _clean_content(data: Mapping[str, object]) -> dict[str, object]:
     if story is not None:
         content["headline_zh"] = content["headline_zh"] or story.title[:HEADLINE_MAX_LENGTH]
         content["summary_zh"] = content["summary_zh"] or story.summary[:SUMMARY_MAX_LENGTH]
-        content["link"] = f"/news/{story.pk}/"
+        content["link"] = reverse("news:story", kwargs={"story_id": story.pk})
     else:
         content["link"] = ""
         if "story_id" not in errors and not content["headline_zh"]:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -32,7 +33,7 @@ CANDIDATE_CAP = 300
 
 def story_url(story_id: object) -> str:
     """Where a story is read (the newsroom's story page)."""
-    return f"/news/{story_id}/"
+    return reverse("news:story", kwargs={"story_id": story_id})
 
 
 # --- The person's choices --------------------------------------------------------------------

@@ -88,6 +88,8 @@ class Story(models.Model):
     reviewed_level = models.PositiveSmallIntegerField(default=0)
     publish_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The version the public reads (what a review's diff compares with); None until published.
+    published_version = models.PositiveIntegerField(null=True, blank=True)
     correction = models.TextField(blank=True, default="")
     corrected_at = models.DateTimeField(null=True, blank=True)
     retraction = models.TextField(blank=True, default="")

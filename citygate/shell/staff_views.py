@@ -35,6 +35,7 @@ def _tools(user: User) -> list[Tool]:
     from citygate.applications import selectors as applications
     from citygate.catalog import selectors as catalog
     from citygate.halls.models import HallStaff
+    from citygate.news.selectors import newsroom_tool
 
     roles = {role.role for role in user.staff_roles.all()}
     handles = bool(roles & {Role.CLERK, Role.DEPARTMENT_ADMIN})
@@ -97,6 +98,8 @@ def _tools(user: User) -> list[Tool]:
                 reverse("privacy:staff_people"),
             )
         )
+    if Role.EDITOR in roles:
+        tools.append(Tool(*newsroom_tool(user=user)))
     if Role.OPERATOR in roles:
         tools.append(
             Tool(

@@ -111,3 +111,17 @@ def test_a_draft_can_be_edited_and_a_sent_one_cannot(editor: User, operator: Use
     assert client.get(f"/staff/campaigns/{campaign.pk}/edit/").status_code == 302
     again = client.post(f"/staff/campaigns/{campaign.pk}/cancel/")
     assert again.status_code == 409
+
+
+def test_the_link_of_a_story_campaign_opens_the_story(
+    editor: User, operator: User, story: Story
+) -> None:
+    resident = make_resident(1)
+    campaign = services.campaign_create(by=editor, data={"kind": "news", "story_id": story.pk})
+    services.campaign_submit(by=editor, campaign_id=campaign.pk)
+    services.campaign_approve(by=operator, campaign_id=campaign.pk)
+    services.campaigns_bring_in(resident)
+    message = resident.inbox_messages.get()
+    page = signed_in_client(resident).get(message.link)
+    assert page.status_code == 200
+    assert story.title in page.content.decode()

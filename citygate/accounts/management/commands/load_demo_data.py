@@ -22,10 +22,12 @@ from django.utils import timezone, translation
 from citygate.accounts import services
 from citygate.accounts.models import Enterprise, User
 from citygate.applications import demo as applications_demo
+from citygate.campaigns import demo as campaigns_demo
 from citygate.catalog import demo as catalog_demo
 from citygate.directory.models import Department, District
 from citygate.feed import demo as feed_demo
 from citygate.halls import demo as halls_demo
+from citygate.news import demo as news_demo
 from citygate.privacy.models import ConsentChannel
 
 
@@ -202,9 +204,17 @@ class Command(BaseCommand):
         applications = applications_demo.load()
         if applications:
             created.append(f"{applications} applications")
+        # Stories are written by demo.editor and reviewed by the news demo's own editors.
+        stories = news_demo.load()
+        if stories:
+            created.append(f"{stories} news stories")
         feeds = feed_demo.load()
         if feeds:
             created.append(f"{feeds} residents' news feeds")
+        # Campaigns need the demo staff, the stories and the residents' districts.
+        campaigns = campaigns_demo.load()
+        if campaigns:
+            created.append(f"{campaigns} campaigns")
         return created
 
     def _resident(self, resident: Resident) -> tuple[User, bool]:
