@@ -19,9 +19,7 @@ pytestmark = pytest.mark.django_db
 @override_settings(DEBUG=True)
 def test_the_demo_sends_a_notice_to_everyone_and_a_story_to_the_over_sixties() -> None:
     call_command("load_demo_data", stdout=io.StringIO())
-    assert list(Campaign.objects.values_list("state", flat=True).distinct()) == [
-        CampaignState.SENT
-    ]
+    assert list(Campaign.objects.values_list("state", flat=True).distinct()) == [CampaignState.SENT]
     wang = User.objects.get(name__isnull=False, elderly_mode=True)
     emma = User.objects.get(preferred_language="en", login_name__isnull=True)
     assert campaigns_bring_in(wang) == 2
