@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from citygate.accounts.models import VerificationLevel
 from citygate.campaigns import segments
@@ -48,7 +49,7 @@ class CampaignForm(PageForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     summary_en = forms.CharField(
-        label=_("Summary in English"),
+        label=pgettext_lazy("campaign", "Summary in English"),
         max_length=SUMMARY_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

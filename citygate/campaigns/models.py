@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 HEADLINE_MAX_LENGTH = 120
 SUMMARY_MAX_LENGTH = 200
@@ -29,7 +30,7 @@ class CampaignKind(models.TextChoices):
 class CampaignState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
-    SCHEDULED = "scheduled", _("Scheduled")
+    SCHEDULED = "scheduled", pgettext_lazy("campaign state", "Scheduled")
     SENT = "sent", _("Sent")
     CANCELLED = "cancelled", _("Cancelled")
 

@@ -31,7 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
@@ -108,7 +108,7 @@ FIELD_LABELS: dict[str, StrPromise] = {
     "legal_basis": gettext_lazy("Legal basis"),
     "result": gettext_lazy("Result"),
     "place": gettext_lazy("Place"),
-    "hours": gettext_lazy("Opening hours"),
+    "hours": pgettext_lazy("service item", "Opening hours"),
     "enquiry_phone": gettext_lazy("Enquiry phone"),
     "complaint_phone": gettext_lazy("Complaint phone"),
     "keywords": gettext_lazy("Keywords"),

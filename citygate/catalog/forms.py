@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.forms.formsets import BaseFormSet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from pydantic import ValidationError
 
 from citygate.catalog.content import ItemContent, ItemRecord
@@ -506,7 +507,7 @@ class RevisionStateFilter(forms.Form):
         (RevisionState.RETURNED.value, _("Returned for changes")),
         ("published", _("Published")),
         ("unpublished", _("Never published")),
-        ("withdrawn", _("Withdrawn")),
+        ("withdrawn", pgettext_lazy("service item", "Withdrawn")),
     )
 
     state = forms.ChoiceField(label=_("Show"), choices=STATES, required=False)

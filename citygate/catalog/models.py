@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from citygate.catalog.content import ItemContent
@@ -31,7 +31,7 @@ class ItemStatus(models.TextChoices):
     DRAFT = "draft", _("Not yet published")
     PUBLISHED = "published", _("Published")
     # No longer offered; the guide stays readable at its address, marked as withdrawn.
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("service item", "Withdrawn")
 
 
 class ServiceItem(models.Model):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,7 +22,7 @@ class BilingualNamed:
 
 
 class DistrictKind(models.TextChoices):
-    DISTRICT = "district", _("District")
+    DISTRICT = "district", pgettext_lazy("district kind", "District")
     COUNTY_CITY = "county_city", _("County-level city")
     # 苏州工业园区 is not a civil-affairs division; it has only a statistical code.
     FUNCTIONAL_ZONE = "functional_zone", _("Functional zone")

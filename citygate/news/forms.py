@@ -38,7 +38,7 @@ class StoryForm(PageForm):
         help_text=_("One or two sentences shown in lists and notices."),
     )
     body = forms.CharField(
-        label=_("Story"),
+        label=pgettext_lazy("story body", "Story"),
         widget=forms.Textarea(attrs={"rows": 16}),
         help_text=_(
             "HTML: paragraphs, headings, lists, quotes, links, tables and our own images. "

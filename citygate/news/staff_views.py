@@ -268,7 +268,7 @@ def _field_labels() -> dict[str, str]:
     return {
         "title": _("Title"),
         "summary": pgettext("news", "Summary"),
-        "body": _("Story"),
+        "body": pgettext("story body", "Story"),
         "channel": pgettext("news", "Channel"),
         "tags": _("Topics"),
         "districts": _("Districts concerned"),

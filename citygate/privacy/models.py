@@ -14,7 +14,7 @@ from typing import Any, ClassVar, NoReturn
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 # The `prev_hash` of the first record: nothing came before it.
@@ -184,7 +184,7 @@ class Agreement(models.Model):
 
 
 class ConsentChannel(models.TextChoices):
-    APP = "app", _("In the app")
+    APP = "app", pgettext_lazy("consent channel", "In the app")
     API = "api", _("Through the API")
     HALL = "hall", _("At a service hall")
 
