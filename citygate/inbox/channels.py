@@ -49,6 +49,8 @@ SMS_TEMPLATE = "inbox.notice"
 PUSH_TTL_SECONDS = 24 * 60 * 60
 PUSH_TIMEOUT_SECONDS = 5.0
 _REPORT_SALT = "citygate.inbox.delivery_report"
+REPORT_TOKEN_LENGTH = 32
+_HEX_DIGITS = frozenset("0123456789abcdef")
 
 
 @dataclass(frozen=True)
@@ -92,10 +94,13 @@ def report_token(delivery_id: object) -> str:
     (which a worker woken by a push may not have) and without anything personal in the URL.
     """
     digest: str = salted_hmac(_REPORT_SALT, str(delivery_id), algorithm="sha256").hexdigest()
-    return digest[:32]
+    return digest[:REPORT_TOKEN_LENGTH]
 
 
 def report_token_valid(delivery_id: object, token: str) -> bool:
+    # The shape first: compare_digest takes ASCII text only, and anything else is no token.
+    if len(token) != REPORT_TOKEN_LENGTH or not set(token) <= _HEX_DIGITS:
+        return False
     return secrets.compare_digest(report_token(delivery_id), token)
 
 

@@ -229,6 +229,27 @@ def test_a_report_with_a_wrong_token_or_of_an_unknown_kind_changes_nothing(
     assert pushed.state == DeliveryState.SENT
 
 
+@pytest.mark.parametrize("token", ["ééé", "é" * 32, "A" * 32, "0" * 31, "0" * 64, ""])
+def test_a_report_with_a_token_of_another_shape_is_not_found(
+    resident: User, django_capture_on_commit_callbacks: CaptureOnCommit, token: str
+) -> None:
+    # given
+    pushed = _pushed(resident, django_capture_on_commit_callbacks)
+
+    # when
+    answer = Client().post(
+        f"/api/v1/inbox/deliveries/{pushed.pk}/opened",
+        {"token": token},
+        content_type="application/json",
+    )
+
+    # then
+    assert answer.status_code == 404
+    assert answer.json()["code"] == "not_found"
+    pushed.refresh_from_db()
+    assert pushed.state == DeliveryState.SENT
+
+
 # --- The preferences page ---------------------------------------------------------------------
 
 
