@@ -226,14 +226,25 @@ def message_archive(*, user: User, message_id: uuid.UUID | str) -> Message:
     return message
 
 
+_HOURS_MINUTES_RE = re.compile(r"^[0-9]{2}:[0-9]{2}$")
+
+
 def _clean_time(value: object, field: str, errors: dict[str, str | Promise]) -> time | None:
-    if isinstance(value, time):
-        return value
-    try:
-        return time.fromisoformat(str(value))
-    except ValueError:
+    """A local time of day in hours and minutes, as the page's time fields give it.
+
+    A time with a zone ("22:00Z") means nothing for a wall clock that follows the person's
+    day, and the quiet hours end on the minute: both are refused like any other wrong time.
+    """
+    found: time | None = value if isinstance(value, time) else None
+    if found is None and _HOURS_MINUTES_RE.match(str(value)):
+        try:
+            found = time.fromisoformat(str(value))
+        except ValueError:
+            found = None
+    if found is None or found.tzinfo is not None or found.second or found.microsecond:
         errors[field] = _("Enter a time such as 22:00.")
         return None
+    return found
 
 
 def notification_settings_update(
