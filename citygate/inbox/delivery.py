@@ -277,6 +277,10 @@ def delivery_attempt(
             )
             if changed:
                 _fall_back(delivery, now)
+        if not changed:
+            changed = _reached_while_sending(delivery, outcome.provider_ref)
+            if changed:
+                result = DeliveryState.SENT
     if not changed:
         # Held past the lease and taken over: the other worker's answer stands.
         log.warning("inbox.delivery_taken_over", delivery_id=str(delivery.pk))
@@ -290,6 +294,25 @@ def delivery_attempt(
         error_code=outcome.error_code,
     )
     return result
+
+
+def _reached_while_sending(delivery: Delivery, provider_ref: str) -> int:
+    """Records the end of an attempt whose push the device reported before it was recorded.
+
+    A service worker can answer within milliseconds, before this worker's update: its
+    delivered or opened stays, and the push counts as sent no later than it arrived, whatever
+    the push service answered (it may have timed out after taking the push).
+    """
+    reported = Delivery.objects.filter(
+        pk=delivery.pk, attempts=delivery.attempts, state__in=_REPORTED
+    )
+    return reported.update(
+        sent_at=Coalesce(F("sent_at"), F("delivered_at")),
+        provider_ref=provider_ref,
+        error_code="",
+        locked_until=None,
+        next_attempt_at=None,
+    )
 
 
 def deliveries_resume(*, now: datetime | None = None) -> int:
@@ -317,13 +340,19 @@ def deliveries_resume(*, now: datetime | None = None) -> int:
 
 # --- Reports from the devices and the reader --------------------------------------------------
 
-_REACHED = (DeliveryState.SENT, DeliveryState.DELIVERED)
+_REPORTED = (DeliveryState.DELIVERED, DeliveryState.OPENED)
+# A report may come while the attempt that sent the push is still being recorded (queued and
+# claimed): it is taken then too, and that attempt's end keeps it (_reached_while_sending).
+_BEING_SENT = Q(state=DeliveryState.QUEUED, attempts__gte=1)
 
 
 def _mark(deliveries: QuerySet[Delivery], to: str, now: datetime) -> int:
     if to == DeliveryState.DELIVERED:
-        return deliveries.filter(state=DeliveryState.SENT).update(state=to, delivered_at=now)
-    return deliveries.filter(state__in=_REACHED).update(
+        return deliveries.filter(_BEING_SENT | Q(state=DeliveryState.SENT)).update(
+            state=to, delivered_at=now
+        )
+    reached = Q(state__in=(DeliveryState.SENT, DeliveryState.DELIVERED))
+    return deliveries.filter(_BEING_SENT | reached).update(
         state=DeliveryState.OPENED,
         opened_at=now,
         delivered_at=Coalesce(F("delivered_at"), Value(now)),

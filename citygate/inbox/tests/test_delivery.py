@@ -18,7 +18,7 @@ from structlog.testing import capture_logs
 
 from citygate.accounts.models import SmsOutboxMessage, User
 from citygate.inbox import delivery, selectors
-from citygate.inbox.channels import report_token
+from citygate.inbox.channels import OutboxWebPushBackend, PushAnswer, report_token
 from citygate.inbox.models import (
     Channel,
     Delivery,
@@ -599,6 +599,58 @@ def test_a_push_is_reported_delivered_then_opened_and_never_back(
     assert pushed.delivered_at is not None
     assert pushed.opened_at is not None
     assert pushed.sent_at <= pushed.delivered_at <= pushed.opened_at
+
+
+class ReportingAtOnceBackend(OutboxWebPushBackend):
+    """A push service whose device reports the push before the sending worker records it;
+    `status` is what the push service answers (500: it took the push, then failed to say so)."""
+
+    reports: tuple[str, ...] = ()
+    status = 201
+
+    def push(self, **kwargs: Any) -> PushAnswer:
+        answer = super().push(**kwargs)
+        payload = kwargs["payload"]
+        for event in self.reports:
+            assert delivery.delivery_report(
+                delivery_id=payload["delivery"], token=payload["token"], event=event
+            )
+        return PushAnswer(status=self.status, reference=answer.reference)
+
+
+@pytest.mark.parametrize(
+    ("reports", "status", "state"),
+    [
+        (("delivered",), 201, DeliveryState.DELIVERED),
+        (("delivered", "opened"), 201, DeliveryState.OPENED),
+        (("opened",), 201, DeliveryState.OPENED),
+        (("delivered",), 500, DeliveryState.DELIVERED),
+    ],
+)
+def test_a_report_that_comes_before_the_push_is_recorded_sent_is_kept(
+    resident: User,
+    phone_device: PushSubscription,
+    send: Callable[..., Message],
+    reports: tuple[str, ...],
+    status: int,
+    state: str,
+) -> None:
+    # given a device that answers at once
+    backend = f"{__name__}.{ReportingAtOnceBackend.__name__}"
+    ReportingAtOnceBackend.reports, ReportingAtOnceBackend.status = reports, status
+
+    # when a notice is pushed to it
+    with override_settings(CITYGATE_WEB_PUSH_BACKEND=backend):
+        pushed = on(send(**official(resident)), Channel.WEB_PUSH)
+
+    # then the report stands, the push counts as sent no later than it arrived, once
+    assert pushed.state == state
+    assert (pushed.attempts, pushed.locked_until, pushed.next_attempt_at) == (1, None, None)
+    assert pushed.sent_at is not None
+    assert pushed.delivered_at is not None
+    assert pushed.sent_at <= pushed.delivered_at
+    assert len(outbox_pushes()) == 1
+    assert not pushed.message.deliveries.filter(channel=Channel.SMS).exists()
 
 
 def test_a_click_on_a_push_not_reported_delivered_counts_as_delivered_too(
