@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -53,7 +54,7 @@ from django.utils.translation import gettext_lazy as _
 from citygate.core.errors import NotFound
 from citygate.core.logging import get_logger
 from citygate.inbox import preferences, selectors
-from citygate.inbox.channels import Rendered, channel_backend, report_token_valid
+from citygate.inbox.channels import Outcome, Rendered, channel_backend, report_token_valid
 from citygate.inbox.models import (
     Channel,
     Delivery,
@@ -65,6 +66,9 @@ from citygate.inbox.models import (
 )
 
 log = get_logger(__name__)
+
+# What the pipeline reads the time from: timezone.now, or a test's stand-in.
+Clock = Callable[[], datetime]
 
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
@@ -232,18 +236,48 @@ def _claim(delivery_id: uuid.UUID | str, now: datetime) -> bool:
     return claimed == 1
 
 
+def fixed_clock(now: datetime) -> Clock:
+    """A clock that always says `now` (a test's moment)."""
+    return lambda: now
+
+
 def delivery_attempt(
-    *, delivery_id: uuid.UUID | str, now: datetime | None = None, rng: random.Random | None = None
+    *,
+    delivery_id: uuid.UUID | str,
+    now: datetime | None = None,
+    clock: Clock | None = None,
+    rng: random.Random | None = None,
 ) -> str:
-    """One attempt to send a queued delivery; the state it is left in, or "retry"/"skipped"."""
-    now = now or timezone.now()
-    if not _claim(delivery_id, now):
+    """One attempt to send a queued delivery; the state it is left in, or "retry"/"skipped".
+
+    The clock is read when the delivery is claimed and again when the answer is recorded, as
+    a send can take seconds; `now` fixes it (tests), `clock` stands in for it (the sweep's).
+    """
+    clock = clock or (timezone.now if now is None else fixed_clock(now))
+    if not _claim(delivery_id, clock()):
         # Sent, failed, not yet due, or another worker holds it.
         log.info("inbox.delivery_skipped", delivery_id=str(delivery_id))
         return SKIPPED
     delivery = Delivery.objects.select_related("message__recipient").get(pk=delivery_id)
     outcome = channel_backend(delivery.channel).send(delivery, rendered(delivery.message))
+    result = _record(delivery, outcome, clock(), rng)
+    if result == SKIPPED:
+        # Held past the lease and taken over: the other worker's answer stands.
+        log.warning("inbox.delivery_taken_over", delivery_id=str(delivery.pk))
+        return SKIPPED
+    log.info(
+        "inbox.delivery_attempted",
+        delivery_id=str(delivery.pk),
+        channel=delivery.channel,
+        attempt=delivery.attempts,
+        result=result,
+        error_code=outcome.error_code,
+    )
+    return result
 
+
+def _record(delivery: Delivery, outcome: Outcome, now: datetime, rng: random.Random | None) -> str:
+    """Writes what an attempt came to, if this attempt still holds the delivery."""
     with transaction.atomic():
         mine = Delivery.objects.filter(
             pk=delivery.pk, state=DeliveryState.QUEUED, attempts=delivery.attempts
@@ -277,23 +311,9 @@ def delivery_attempt(
             )
             if changed:
                 _fall_back(delivery, now)
-        if not changed:
-            changed = _reached_while_sending(delivery, outcome.provider_ref)
-            if changed:
-                result = DeliveryState.SENT
-    if not changed:
-        # Held past the lease and taken over: the other worker's answer stands.
-        log.warning("inbox.delivery_taken_over", delivery_id=str(delivery.pk))
-        return SKIPPED
-    log.info(
-        "inbox.delivery_attempted",
-        delivery_id=str(delivery.pk),
-        channel=delivery.channel,
-        attempt=delivery.attempts,
-        result=result,
-        error_code=outcome.error_code,
-    )
-    return result
+        if not changed and _reached_while_sending(delivery, outcome.provider_ref):
+            return DeliveryState.SENT
+    return result if changed else SKIPPED
 
 
 def _reached_while_sending(delivery: Delivery, provider_ref: str) -> int:
@@ -315,27 +335,37 @@ def _reached_while_sending(delivery: Delivery, provider_ref: str) -> int:
     )
 
 
-def deliveries_resume(*, now: datetime | None = None) -> int:
+def deliveries_resume(*, clock: Clock = timezone.now) -> int:
     """Attempts every queued delivery that is due (a lost task's, or a backend's that cannot
-    defer); fails those whose attempts ran out with a worker that never answered."""
-    now = now or timezone.now()
+    defer); fails those whose attempts ran out with a worker that never answered.
+
+    Each attempt reads the clock itself: a sweep of many sends takes longer than `LEASE`, and
+    a lease counted from the sweep's start would run out while its delivery is being sent.
+    """
+    start = clock()
     due = Delivery.objects.filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
-        Q(locked_until__isnull=True) | Q(locked_until__lte=now),
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=start),
+        Q(locked_until__isnull=True) | Q(locked_until__lte=start),
         state=DeliveryState.QUEUED,
     )
     attempted = 0
     for delivery in due.select_related("message__recipient").order_by("queued_at")[:1000]:
         if delivery.attempts >= MAX_ATTEMPTS:
-            with transaction.atomic():
-                if due.filter(pk=delivery.pk, attempts=delivery.attempts).update(
-                    state=DeliveryState.FAILED, failed_at=now, error_code="interrupted"
-                ):
-                    _fall_back(delivery, now)
+            _interrupted(delivery, clock())
             continue
-        delivery_attempt(delivery_id=delivery.pk, now=now)
+        delivery_attempt(delivery_id=delivery.pk, clock=clock)
         attempted += 1
     return attempted
+
+
+def _interrupted(delivery: Delivery, now: datetime) -> None:
+    """Fails a delivery whose last attempt's worker never answered, if it is still so."""
+    free = Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+    with transaction.atomic():
+        if Delivery.objects.filter(
+            free, pk=delivery.pk, state=DeliveryState.QUEUED, attempts=delivery.attempts
+        ).update(state=DeliveryState.FAILED, failed_at=now, error_code="interrupted"):
+            _fall_back(delivery, now)
 
 
 # --- Reports from the devices and the reader --------------------------------------------------

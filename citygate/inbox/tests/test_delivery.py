@@ -387,6 +387,69 @@ def test_a_send_task_run_twice_sends_once(
     assert pushed.attempts == 1
 
 
+class SteppingClock:
+    """A clock that moves on by `step` each time it is read: a sweep's sends are slow."""
+
+    def __init__(self, start: datetime, step: timedelta) -> None:
+        self.current, self.step = start, step
+        self.readings: list[datetime] = []
+
+    def __call__(self) -> datetime:
+        self.current += self.step
+        self.readings.append(self.current)
+        return self.current
+
+
+class SecondWorkerBackend(OutboxWebPushBackend):
+    """A slow push service (each push moves the clock on), during which a second worker tries
+    the same delivery."""
+
+    clock: SteppingClock | None = None
+    second_tries: list[str] = []
+
+    def push(self, **kwargs: Any) -> PushAnswer:
+        answer = super().push(**kwargs)
+        clock, self.__class__.clock = self.__class__.clock, None
+        if clock is not None:
+            clock()
+            result = delivery.delivery_attempt(
+                delivery_id=kwargs["payload"]["delivery"], now=clock.current
+            )
+            self.second_tries.append(result)
+            self.__class__.clock = clock
+        return answer
+
+
+def test_the_sweep_holds_each_delivery_from_its_own_attempt_so_a_slow_sweep_sends_once(
+    resident: User, phone_device: PushSubscription, database_queue: None
+) -> None:
+    # given three notices whose tasks were lost, and sends that each take more than half a
+    # lease, so that the sweep takes longer than one
+    messages = [notify(**official(resident, subject)) for subject in ("甲", "乙", "丙")]
+    for message in messages:
+        assert message is not None
+        delivery.deliveries_plan(message_id=message.pk)
+    clock = SteppingClock(timezone.now(), delivery.LEASE / 2 + timedelta(seconds=1))
+    SecondWorkerBackend.clock, SecondWorkerBackend.second_tries = clock, []
+    backend = f"{__name__}.{SecondWorkerBackend.__name__}"
+
+    # when
+    with override_settings(CITYGATE_WEB_PUSH_BACKEND=backend):
+        attempted = delivery.deliveries_resume(clock=clock)
+
+    # then no second worker could take a delivery being sent, and each was sent once, its
+    # time read after its own send
+    assert attempted == 3
+    assert SecondWorkerBackend.second_tries == [delivery.SKIPPED] * 3
+    assert len(outbox_pushes()) == 3
+    pushed = Delivery.objects.filter(channel=Channel.WEB_PUSH).order_by("sent_at")
+    assert [d.state for d in pushed] == [DeliveryState.SENT] * 3
+    assert [d.attempts for d in pushed] == [1, 1, 1]
+    sent_times = [d.sent_at for d in pushed]
+    assert all(sent in clock.readings for sent in sent_times)
+    assert len(set(sent_times)) == 3
+
+
 def test_a_delivery_held_by_another_worker_is_not_sent_again(
     resident: User, phone_device: PushSubscription, send: Callable[..., Message]
 ) -> None:
