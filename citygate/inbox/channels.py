@@ -16,12 +16,16 @@ channel knows nothing of attempts or of the other channels.
 
 from __future__ import annotations
 
+import http.client
 import json
 import secrets
-import urllib.error
-import urllib.request
+import socket
+import ssl
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -48,6 +52,8 @@ SMS_TEMPLATE = "inbox.notice"
 # A push waits at most a day at the push service for a device that is off.
 PUSH_TTL_SECONDS = 24 * 60 * 60
 PUSH_TIMEOUT_SECONDS = 5.0
+# A push service answers with headers; what else it says is read only this far.
+PUSH_ANSWER_MAX_BYTES = 4096
 _REPORT_SALT = "citygate.inbox.delivery_report"
 REPORT_TOKEN_LENGTH = 32
 _HEX_DIGITS = frozenset("0123456789abcdef")
@@ -120,22 +126,36 @@ class InAppChannel(ChannelBackend):
 
 @dataclass(frozen=True)
 class PushAnswer:
-    """What the push service said: its HTTP status (0 when unreachable) and its reference."""
+    """What the push service said: its HTTP status (0 when unreachable) and its reference;
+    `refused` is our own code when the push was not even sent ("address_refused")."""
 
     status: int
     reference: str = ""
+    refused: str = ""
 
 
 class WebPushBackend:
     def push(
-        self, *, subscription: PushSubscription, payload: dict[str, Any], ttl: int, urgency: str
+        self,
+        *,
+        subscription: PushSubscription,
+        payload: dict[str, Any],
+        ttl: int,
+        urgency: str,
+        timeout: float = PUSH_TIMEOUT_SECONDS,
     ) -> PushAnswer:
         raise NotImplementedError
 
 
 class OutboxWebPushBackend(WebPushBackend):
     def push(
-        self, *, subscription: PushSubscription, payload: dict[str, Any], ttl: int, urgency: str
+        self,
+        *,
+        subscription: PushSubscription,
+        payload: dict[str, Any],
+        ttl: int,
+        urgency: str,
+        timeout: float = PUSH_TIMEOUT_SECONDS,
     ) -> PushAnswer:
         kept = WebPushOutboxMessage.objects.create(
             subscription_id=subscription.pk, payload=payload, ttl=ttl, urgency=urgency
@@ -143,39 +163,101 @@ class OutboxWebPushBackend(WebPushBackend):
         return PushAnswer(status=201, reference=str(kept.pk))
 
 
+# Name resolution has no timeout of its own: it runs here, and is waited for only so long.
+_RESOLVER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="citygate-push-dns")
+Resolver = Callable[[str, int, float], list[str]]
+
+
+def resolve(host: str, port: int, timeout: float) -> list[str]:
+    """The addresses of a name, within `timeout` seconds (TimeoutError after)."""
+    found = _RESOLVER.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in found.result(timeout=timeout)]
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Plain HTTP to the address that was checked (the tests' own push service only)."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """TLS to the address that was checked, the certificate verified for the name: resolving
+    the name again to connect would let a second answer point elsewhere."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+        self.tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self.tls)
+        self.address = address
+
+    def connect(self) -> None:
+        raw = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self.tls.wrap_socket(raw, server_hostname=self.host)
+
+
 class VapidWebPushBackend(WebPushBackend):
-    def __init__(self, *, timeout: float = PUSH_TIMEOUT_SECONDS) -> None:
+    """RFC 8291 and 8292 over HTTPS, to a public address of the push service's name, once:
+    a redirect is an answer like any other, never followed."""
+
+    def __init__(
+        self, *, timeout: float = PUSH_TIMEOUT_SECONDS, resolver: Resolver = resolve
+    ) -> None:
         self.timeout = timeout
+        self.resolver = resolver
 
     def push(
-        self, *, subscription: PushSubscription, payload: dict[str, Any], ttl: int, urgency: str
+        self,
+        *,
+        subscription: PushSubscription,
+        payload: dict[str, Any],
+        ttl: int,
+        urgency: str,
+        timeout: float = PUSH_TIMEOUT_SECONDS,
     ) -> PushAnswer:
+        endpoint = subscription.endpoint
+        if not webpush.endpoint_acceptable(endpoint):
+            return PushAnswer(status=0, refused="endpoint_refused")
+        parts = urlsplit(endpoint)
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        timeout = min(timeout, self.timeout)
+        try:
+            addresses = self.resolver(host, port, timeout)
+        except (OSError, UnicodeError):
+            return PushAnswer(status=0)
+        if not addresses or not all(webpush.address_acceptable(a) for a in addresses):
+            return PushAnswer(status=0, refused="address_refused")
         body = webpush.encrypt(
             json.dumps(payload, ensure_ascii=False).encode("utf-8"),
             p256dh=subscription.p256dh,
             auth=subscription.auth,
         )
-        request = urllib.request.Request(  # noqa: S310 (the scheme is checked on subscribing)
-            subscription.endpoint,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/octet-stream",
-                "Content-Encoding": "aes128gcm",
-                "TTL": str(ttl),
-                "Urgency": urgency,
-                "Authorization": webpush.vapid_authorization(subscription.endpoint),
-            },
-        )
+        headers = {
+            "Content-Type": "application/octet-stream",
+            "Content-Encoding": "aes128gcm",
+            "TTL": str(ttl),
+            "Urgency": urgency,
+            "Authorization": webpush.vapid_authorization(endpoint),
+        }
+        pinned = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+        connection = pinned(host, port, address=addresses[0], timeout=timeout)
+        target = parts.path or "/"
+        if parts.query:
+            target = f"{target}?{parts.query}"
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                reference = response.headers.get("Location") or ""
-                return PushAnswer(status=response.status, reference=reference)
-        except urllib.error.HTTPError as exc:
-            exc.close()
-            return PushAnswer(status=exc.code)
-        except (urllib.error.URLError, TimeoutError, OSError):
+            connection.request("POST", target, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read(PUSH_ANSWER_MAX_BYTES)
+            return PushAnswer(status=response.status, reference=response.getheader("Location", ""))
+        except (OSError, http.client.HTTPException):
+            # Timeouts, refused connections, TLS failures, and answers that are not HTTP.
             return PushAnswer(status=0)
+        finally:
+            connection.close()
 
 
 def get_web_push_backend() -> WebPushBackend:
@@ -187,8 +269,11 @@ def get_web_push_backend() -> WebPushBackend:
 GONE = frozenset({404, 410})
 
 
-def _push_error(status: int) -> tuple[str, bool]:
+def _push_error(answer: PushAnswer) -> tuple[str, bool]:
     """Our code for a push service's refusal, and whether another try may help."""
+    status = answer.status
+    if answer.refused:
+        return answer.refused, False
     if status == 0:
         return "unreachable", True
     if status == 429 or status >= 500:
@@ -234,7 +319,7 @@ class WebPushChannel(ChannelBackend):
                 # The browser dropped it (the app was removed, or permission withdrawn).
                 device.delete()
                 log.info("inbox.push_subscription_gone", subscription_id=str(device.pk))
-            errors.append(_push_error(answer.status))
+            errors.append(_push_error(answer))
         if accepted:
             # One device took it: the person is reached, and trying the others again would
             # show it twice on the devices that did.

@@ -11,14 +11,11 @@ What notify refuses is a programming error, not a person's mistake, so it raises
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import time
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -324,35 +321,14 @@ PUSH_LABEL_MAX_LENGTH = 64
 
 def _clean_endpoint(endpoint: str, errors: dict[str, str | Promise]) -> str:
     endpoint = endpoint.strip()
-    try:
-        parts = urlsplit(endpoint)
-        host = parts.hostname or ""
-    except ValueError:  # "https://[::1" and the like
-        errors["endpoint"] = _("This is not the address of a push service.")
-        return endpoint
-    # Plain HTTP and local addresses only for development and the tests' own push server:
-    # elsewhere a subscription could make the server post to a machine of its own network.
-    local_allowed = bool(settings.DEBUG or settings.TESTING)
     if (
         not endpoint
         or len(endpoint) > PUSH_ENDPOINT_MAX_LENGTH
-        or parts.scheme not in ({"https", "http"} if local_allowed else {"https"})
-        or not host
-        or parts.username
-        or parts.password
         or any(ch.isspace() or not ch.isprintable() for ch in endpoint)
-        or (not local_allowed and (_is_ip_address(host) or host == "localhost" or "." not in host))
+        or not webpush.endpoint_acceptable(endpoint)
     ):
         errors["endpoint"] = _("This is not the address of a push service.")
     return endpoint
-
-
-def _is_ip_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 def push_subscription_add(

@@ -152,6 +152,78 @@ def test_in_production_a_push_endpoint_is_https_on_a_public_name(
     assert "endpoint" in answer.json()["fields"]
 
 
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://127.1/x",
+        "https://0x7f.1/x",
+        "https://0177.0.0.1/x",
+        "https://10.1/x",
+        "https://2130706433/x",
+        "https://127.0.0.1./x",
+        "https://[::1]/x",
+        "https://[::ffff:127.0.0.1]/x",
+        "https://push.localhost/x",
+        "https://push.example.0x7f/x",
+        "https://push.example.org:8443/x",
+        "https://push.example.org:99999/x",
+        "https://push.example.org:port/x",
+    ],
+)
+def test_in_production_a_push_endpoint_is_a_name_on_port_443_never_an_address(
+    resident_client: Client, endpoint: str
+) -> None:
+    # given
+    production = {
+        "DEBUG": False,
+        "TESTING": False,
+        "CITYGATE_DATA_KEYS": crypto.DEVELOPMENT_DATA_KEYS,
+        "CITYGATE_INDEX_KEY": crypto.DEVELOPMENT_INDEX_KEY,
+    }
+
+    # when
+    with override_settings(**production):
+        answer = resident_client.post(
+            URL, subscription(Device(), endpoint), content_type="application/json"
+        )
+
+    # then
+    assert answer.status_code == 400
+    assert "endpoint" in answer.json()["fields"]
+    assert not PushSubscription.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "endpoint", [ENDPOINT, "https://updates.push.services.mozilla.com:443/wpush/v2/gAAAA"]
+)
+def test_in_production_a_push_services_endpoint_is_taken(
+    resident_client: Client, endpoint: str
+) -> None:
+    production = {
+        "DEBUG": False,
+        "TESTING": False,
+        "CITYGATE_DATA_KEYS": crypto.DEVELOPMENT_DATA_KEYS,
+        "CITYGATE_INDEX_KEY": crypto.DEVELOPMENT_INDEX_KEY,
+    }
+    with override_settings(**production):
+        answer = resident_client.post(
+            URL, subscription(Device(), endpoint), content_type="application/json"
+        )
+    assert answer.status_code == 201
+
+
+def test_a_port_that_is_no_number_is_refused_even_in_development(
+    resident_client: Client,
+) -> None:
+    answer = resident_client.post(
+        URL,
+        subscription(Device(), "http://127.0.0.1:99999/push/x"),
+        content_type="application/json",
+    )
+    assert answer.status_code == 400
+    assert "endpoint" in answer.json()["fields"]
+
+
 def test_at_most_ten_devices(resident_client: Client) -> None:
     for number in range(10):
         endpoint = f"{ENDPOINT}{number}"
