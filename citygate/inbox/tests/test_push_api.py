@@ -24,6 +24,13 @@ pytestmark = pytest.mark.django_db
 CaptureOnCommit = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
 URL = "/api/v1/me/push-subscriptions"
 ENDPOINT = "https://fcm.googleapis.com/fcm/send/dGVzdC1kZXZpY2UtMDAx"
+# A production server (with the development data keys named, as it names its own).
+PRODUCTION = {
+    "DEBUG": False,
+    "TESTING": False,
+    "CITYGATE_DATA_KEYS": crypto.DEVELOPMENT_DATA_KEYS,
+    "CITYGATE_INDEX_KEY": crypto.DEVELOPMENT_INDEX_KEY,
+}
 
 
 def subscription(device: Device, endpoint: str = ENDPOINT, **extra: Any) -> dict[str, Any]:
@@ -137,14 +144,7 @@ def test_a_wrong_subscription_is_refused_by_its_field(
 def test_in_production_a_push_endpoint_is_https_on_a_public_name(
     resident_client: Client, endpoint: str
 ) -> None:
-    # (the development data keys named, as a production server names its own)
-    production = {
-        "DEBUG": False,
-        "TESTING": False,
-        "CITYGATE_DATA_KEYS": crypto.DEVELOPMENT_DATA_KEYS,
-        "CITYGATE_INDEX_KEY": crypto.DEVELOPMENT_INDEX_KEY,
-    }
-    with override_settings(**production):
+    with override_settings(**PRODUCTION):
         answer = resident_client.post(
             URL, subscription(Device(), endpoint), content_type="application/json"
         )
@@ -173,16 +173,8 @@ def test_in_production_a_push_endpoint_is_https_on_a_public_name(
 def test_in_production_a_push_endpoint_is_a_name_on_port_443_never_an_address(
     resident_client: Client, endpoint: str
 ) -> None:
-    # given
-    production = {
-        "DEBUG": False,
-        "TESTING": False,
-        "CITYGATE_DATA_KEYS": crypto.DEVELOPMENT_DATA_KEYS,
-        "CITYGATE_INDEX_KEY": crypto.DEVELOPMENT_INDEX_KEY,
-    }
-
     # when
-    with override_settings(**production):
+    with override_settings(**PRODUCTION):
         answer = resident_client.post(
             URL, subscription(Device(), endpoint), content_type="application/json"
         )
@@ -199,13 +191,7 @@ def test_in_production_a_push_endpoint_is_a_name_on_port_443_never_an_address(
 def test_in_production_a_push_services_endpoint_is_taken(
     resident_client: Client, endpoint: str
 ) -> None:
-    production = {
-        "DEBUG": False,
-        "TESTING": False,
-        "CITYGATE_DATA_KEYS": crypto.DEVELOPMENT_DATA_KEYS,
-        "CITYGATE_INDEX_KEY": crypto.DEVELOPMENT_INDEX_KEY,
-    }
-    with override_settings(**production):
+    with override_settings(**PRODUCTION):
         answer = resident_client.post(
             URL, subscription(Device(), endpoint), content_type="application/json"
         )
