@@ -35,7 +35,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 
 from citygate.accounts.outside import OutsideServiceError
-from citygate.accounts.sms import get_sms_gateway
+from citygate.accounts.sms import SmsAcceptedWithoutId, get_sms_gateway
 from citygate.core.logging import get_logger
 from citygate.inbox import webpush
 from citygate.inbox.models import (
@@ -420,8 +420,16 @@ class SmsChannel(ChannelBackend):
             delivery.refresh_from_db(fields=["link_code"])
         try:
             reference = get_sms_gateway().send(
-                phone=phone, text=sms_text(delivery, rendered), template=SMS_TEMPLATE
+                phone=phone,
+                text=sms_text(delivery, rendered),
+                template=SMS_TEMPLATE,
+                # The same on every attempt: a retry after an answer that was lost (a timeout
+                # once the gateway had the message) is not a second text message.
+                client_ref=str(delivery.pk),
             )
+        except SmsAcceptedWithoutId:
+            # Taken, only without its id: sending again would send it twice.
+            return Outcome.ok()
         except OutsideServiceError:
             return Outcome.failed("gateway_error", retryable=True)
         return Outcome.ok(reference)

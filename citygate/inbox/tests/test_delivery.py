@@ -17,6 +17,7 @@ from django_tasks_db.models import DBTaskResult
 from structlog.testing import capture_logs
 
 from citygate.accounts.models import SmsOutboxMessage, User
+from citygate.accounts.tests.helpers import FakeService, serve
 from citygate.inbox import delivery, selectors
 from citygate.inbox.channels import OutboxWebPushBackend, PushAnswer, report_token
 from citygate.inbox.models import (
@@ -365,6 +366,59 @@ def test_an_unreachable_sms_gateway_is_retried(
     result = delivery.delivery_attempt(delivery_id=texted.pk, now=texted.next_attempt_at)
     assert result == DeliveryState.SENT
     assert SmsOutboxMessage.objects.count() == 1
+
+
+@pytest.fixture
+def sms_gateway() -> Iterator[FakeService]:
+    """The production SMS gateway, posting to a stand-in on this machine."""
+    fake = FakeService()
+    with serve(fake):
+        gateway = {
+            "CITYGATE_SMS_BACKEND": "citygate.accounts.sms.HttpSmsGateway",
+            "CITYGATE_SMS_URL": fake.url,
+        }
+        with override_settings(**gateway):
+            yield fake
+
+
+def test_a_text_message_the_gateway_took_without_an_id_is_sent_and_not_tried_again(
+    resident: User, send: Callable[..., Message], sms_gateway: FakeService
+) -> None:
+    # given a gateway that takes the message but says no id
+    notification_settings_update(user=resident, channels={Kind.TRANSACTIONAL: [Channel.SMS]})
+    sms_gateway.answer = (200, b'{"ok": true}', 0.0)
+
+    # when
+    message = send(**progress(resident))
+
+    # then
+    texted = on(message, Channel.SMS)
+    assert (texted.state, texted.attempts, texted.provider_ref) == (DeliveryState.SENT, 1, "")
+    [request] = sms_gateway.received
+    assert request["body"]["client_ref"] == str(texted.pk)
+
+
+def test_every_try_of_a_text_message_names_it_by_the_same_reference(
+    resident: User, send: Callable[..., Message], sms_gateway: FakeService
+) -> None:
+    # given a gateway that fails once, then answers
+    notification_settings_update(user=resident, channels={Kind.TRANSACTIONAL: [Channel.SMS]})
+    sms_gateway.answer = (503, b"{}", 0.0)
+    message = send(**progress(resident))
+    texted = on(message, Channel.SMS)
+    assert texted.state == DeliveryState.QUEUED
+
+    # when it is tried again
+    sms_gateway.answer = (200, b'{"message_id": "m-7"}', 0.0)
+    assert texted.next_attempt_at is not None
+    result = delivery.delivery_attempt(delivery_id=texted.pk, now=texted.next_attempt_at)
+
+    # then the gateway can tell the second try from a second message
+    assert result == DeliveryState.SENT
+    references = [request["body"]["client_ref"] for request in sms_gateway.received]
+    assert references == [str(texted.pk)] * 2
+    texted.refresh_from_db()
+    assert texted.provider_ref == "m-7"
 
 
 # --- Once -------------------------------------------------------------------------------------
