@@ -84,6 +84,7 @@ DIGEST_PERIODS = {Digest.DAILY: timedelta(days=1), Digest.WEEKLY: timedelta(days
 WEEKLY_DIGEST_WEEKDAY = 0
 RETRY = "retry"
 SKIPPED = "skipped"
+DEFERRED = "deferred"
 
 
 def retry_delay(attempts: int, *, rng: random.Random | None = None) -> timedelta:
@@ -214,10 +215,13 @@ def deliveries_plan(*, message_id: uuid.UUID | str, now: datetime | None = None)
 def _fall_back(delivery: Delivery, now: datetime) -> None:
     """Queues the next channel of the message's order after the one that failed, if any."""
     message = delivery.message
-    order = channel_order(selectors.notification_choices(user=message.recipient), message.kind)
+    choices = selectors.notification_choices(user=message.recipient)
+    run_after = (
+        preferences.quiet_hours_end(choices, now) if _quiet_for(message, choices, now) else None
+    )
     rank = preferences.PUSH_CHANNELS.index
-    for channel in order:
-        if rank(channel) > rank(delivery.channel) and _queue(message, channel, now, None):
+    for channel in channel_order(choices, message.kind):
+        if rank(channel) > rank(delivery.channel) and _queue(message, channel, now, run_after):
             log.info(
                 "inbox.delivery_fell_back",
                 delivery_id=str(delivery.pk),
@@ -248,19 +252,33 @@ def delivery_attempt(
     clock: Clock | None = None,
     rng: random.Random | None = None,
 ) -> str:
-    """One attempt to send a queued delivery; the state it is left in, or "retry"/"skipped".
+    """One attempt to send a queued delivery; the state it is left in, or "retry", "skipped",
+    "deferred" (news that came due in the quiet hours).
+
+    The person's choices are read again first: a channel turned off since the delivery was
+    queued fails it as "not_chosen" (and the next chosen channel is tried), and news waits out
+    quiet hours the person is in now.
 
     The clock is read when the delivery is claimed and again when the answer is recorded, as
     a send can take seconds; `now` fixes it (tests), `clock` stands in for it (the sweep's).
     """
     clock = clock or (timezone.now if now is None else fixed_clock(now))
-    if not _claim(delivery_id, clock()):
+    now = clock()
+    if not _claim(delivery_id, now):
         # Sent, failed, not yet due, or another worker holds it.
         log.info("inbox.delivery_skipped", delivery_id=str(delivery_id))
         return SKIPPED
     delivery = Delivery.objects.select_related("message__recipient").get(pk=delivery_id)
-    outcome = channel_backend(delivery.channel).send(delivery, rendered(delivery.message))
-    result = _record(delivery, outcome, clock(), rng)
+    choices = selectors.notification_choices(user=delivery.message.recipient)
+    if delivery.channel not in channel_order(choices, delivery.message.kind):
+        # Turned off since it was queued: the person's choice of now is what counts.
+        outcome = Outcome.failed("not_chosen", retryable=False)
+    elif _quiet_for(delivery.message, choices, now):
+        return _defer(delivery, preferences.quiet_hours_end(choices, now))
+    else:
+        outcome = channel_backend(delivery.channel).send(delivery, rendered(delivery.message))
+        now = clock()
+    result = _record(delivery, outcome, now, rng)
     if result == SKIPPED:
         # Held past the lease and taken over: the other worker's answer stands.
         log.warning("inbox.delivery_taken_over", delivery_id=str(delivery.pk))
@@ -274,6 +292,23 @@ def delivery_attempt(
         error_code=outcome.error_code,
     )
     return result
+
+
+def _quiet_for(message: Message, choices: preferences.Choices, now: datetime) -> bool:
+    """Whether news must wait: a retry or a fallback can come due in the quiet hours too."""
+    return message.kind == Kind.NEWS and preferences.in_quiet_hours(choices, now)
+
+
+def _defer(delivery: Delivery, until: datetime) -> str:
+    """Gives back a claimed delivery to run at `until`; the claim did not count as a try."""
+    with transaction.atomic():
+        changed = Delivery.objects.filter(
+            pk=delivery.pk, state=DeliveryState.QUEUED, attempts=delivery.attempts
+        ).update(attempts=F("attempts") - 1, next_attempt_at=until, locked_until=None)
+        if changed:
+            transaction.on_commit(partial(_enqueue, delivery.pk, until))
+    log.info("inbox.delivery_deferred", delivery_id=str(delivery.pk), changed=bool(changed))
+    return DEFERRED if changed else SKIPPED
 
 
 def _record(delivery: Delivery, outcome: Outcome, now: datetime, rng: random.Random | None) -> str:

@@ -615,6 +615,116 @@ def test_a_deferred_delivery_is_enqueued_to_run_after_the_quiet_hours(
     assert task.args_kwargs["kwargs"] == {"delivery_id": str(on(message, Channel.WEB_PUSH).pk)}
 
 
+def queued_news(resident: User, when: datetime) -> Delivery:
+    """A story whose push was queued at `when`, its task waiting."""
+    message = notify(**news(resident))
+    assert message is not None
+    assert delivery.deliveries_plan(message_id=message.pk, now=when) == "push"
+    return on(message, Channel.WEB_PUSH)
+
+
+def test_news_that_comes_due_in_the_quiet_hours_waits_for_their_end_without_a_try_counted(
+    resident: User,
+    phone_device: PushSubscription,
+    database_queue: None,
+    attempt: Callable[..., str],
+) -> None:
+    # given a story queued just before the quiet hours, its task run late
+    pushed = queued_news(resident, at(21, 59))
+
+    # when it runs at 22:30
+    result = attempt(pushed.pk, at(22, 30))
+
+    # then it waits for 08:00, nothing is pushed, and the try is not counted
+    assert result == delivery.DEFERRED
+    pushed.refresh_from_db()
+    assert (pushed.state, pushed.attempts, pushed.locked_until) == (DeliveryState.QUEUED, 0, None)
+    assert pushed.next_attempt_at == at(8, days=1)
+    assert not outbox_pushes()
+    [task] = DBTaskResult.objects.filter(task_path=delivery_send.module_path).order_by(
+        "-enqueued_at"
+    )[:1]
+    assert task.run_after == at(8, days=1)
+    assert delivery.delivery_attempt(delivery_id=pushed.pk, now=at(8, days=1)) == "sent"
+    assert len(outbox_pushes()) == 1
+
+
+def test_a_text_message_falling_back_from_news_waits_for_the_end_of_the_quiet_hours(
+    resident: User,
+    database_queue: None,
+    attempt: Callable[..., str],
+    django_capture_on_commit_callbacks: CaptureOnCommit,
+) -> None:
+    # given news by device and text, no device, and the push queued before the quiet hours
+    notification_settings_update(
+        user=resident, channels={Kind.NEWS: [Channel.WEB_PUSH, Channel.SMS]}
+    )
+    pushed = queued_news(resident, at(21, 59))
+
+    # when the device push, started a minute before them, fails in the quiet hours
+    moments = iter([at(21, 59), at(22, 0)])
+    with django_capture_on_commit_callbacks(execute=True):
+        failed = delivery.delivery_attempt(delivery_id=pushed.pk, clock=lambda: next(moments))
+    assert failed == DeliveryState.FAILED
+
+    # then the text message waits for 08:00
+    texted = on(pushed.message, Channel.SMS)
+    assert texted.next_attempt_at == at(8, days=1)
+    assert attempt(texted.pk, at(22, 1)) == delivery.SKIPPED
+    assert not SmsOutboxMessage.objects.exists()
+    assert attempt(texted.pk, at(8, days=1)) == DeliveryState.SENT
+    assert SmsOutboxMessage.objects.count() == 1
+
+
+def test_a_channel_turned_off_after_queueing_is_not_used(
+    resident: User, phone_device: PushSubscription, database_queue: None
+) -> None:
+    # given a push queued for progress, then device notifications turned off for it
+    message = notify(**progress(resident))
+    assert message is not None
+    delivery.deliveries_plan(message_id=message.pk)
+    notification_settings_update(user=resident, channels={Kind.TRANSACTIONAL: []})
+
+    # when
+    result = delivery.delivery_attempt(delivery_id=on(message, Channel.WEB_PUSH).pk)
+
+    # then
+    assert result == DeliveryState.FAILED
+    assert on(message, Channel.WEB_PUSH).error_code == "not_chosen"
+    assert not outbox_pushes()
+    assert not message.deliveries.filter(channel=Channel.SMS).exists()
+
+
+@pytest.mark.parametrize(
+    ("now_chosen", "texted"),
+    [([Channel.SMS], True), ([], False)],
+)
+def test_an_official_notice_whose_device_was_turned_off_goes_by_what_is_chosen_now(
+    resident: User,
+    phone_device: PushSubscription,
+    database_queue: None,
+    attempt: Callable[..., str],
+    now_chosen: list[str],
+    texted: bool,
+) -> None:
+    # given a notice queued for the device, then the person's channels changed
+    message = notify(**official(resident))
+    assert message is not None
+    delivery.deliveries_plan(message_id=message.pk)
+    notification_settings_update(user=resident, channels={Kind.OFFICIAL: now_chosen})
+
+    # when
+    result = attempt(on(message, Channel.WEB_PUSH).pk, timezone.now())
+
+    # then
+    assert result == DeliveryState.FAILED
+    assert not outbox_pushes()
+    assert message.deliveries.filter(channel=Channel.SMS).exists() is texted
+    if texted:
+        sms = on(message, Channel.SMS)
+        assert attempt(sms.pk, timezone.now()) == DeliveryState.SENT
+
+
 def test_news_beyond_the_daily_cap_stays_in_the_inbox(
     resident: User, phone_device: PushSubscription
 ) -> None:
