@@ -40,7 +40,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from functools import partial
 
 from django.conf import settings
@@ -51,6 +51,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from citygate.accounts.models import User
 from citygate.core.errors import NotFound
 from citygate.core.logging import get_logger
 from citygate.inbox import preferences, selectors
@@ -164,15 +165,22 @@ def _queue(message: Message, channel: str, now: datetime, run_after: datetime | 
     return True
 
 
-def news_pushed_today(*, user_id: uuid.UUID, now: datetime) -> int:
-    """News messages queued today (local time) on a push channel for the person."""
-    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+def news_pushes_on_day_of(*, user_id: uuid.UUID, moment: datetime) -> int:
+    """News messages pushed to the person, or to be, on the local day of `moment`.
+
+    A push counts for the day it is due (its next attempt, or when it was queued): news held
+    over the quiet hours of the evening is the next morning's.
+    """
+    day = timezone.localdate(moment)
+    start = timezone.make_aware(datetime.combine(day, time.min))
     return (
-        Delivery.objects.filter(
+        Delivery.objects.annotate(due=Coalesce("next_attempt_at", "queued_at"))
+        .filter(
             message__recipient_id=user_id,
             message__kind=Kind.NEWS,
             channel__in=preferences.PUSH_CHANNELS,
-            queued_at__gte=midnight,
+            due__gte=start,
+            due__lt=start + timedelta(days=1),
         )
         .values("message_id")
         .distinct()
@@ -189,7 +197,10 @@ def _decision(message: Message, choices: preferences.Choices, now: datetime) -> 
         if preferences.in_quiet_hours(choices, now):
             return preferences.PushDecision.QUIET
         return preferences.PushDecision.PUSH
-    pushed = news_pushed_today(user_id=message.recipient_id, now=now)
+    due = now
+    if preferences.in_quiet_hours(choices, now):
+        due = preferences.quiet_hours_end(choices, now)
+    pushed = news_pushes_on_day_of(user_id=message.recipient_id, moment=due)
     return preferences.push_decision(choices, message.kind, now, pushed)
 
 
@@ -199,16 +210,19 @@ def deliveries_plan(*, message_id: uuid.UUID | str, now: datetime | None = None)
     message = Message.objects.select_related("recipient").filter(pk=message_id).first()
     if message is None:
         return preferences.PushDecision.INBOX_ONLY
-    choices = selectors.notification_choices(user=message.recipient)
-    decision = _decision(message, choices, now)
-    log.info("inbox.delivery_planned", message_id=str(message.pk), decision=decision)
-    if decision not in (preferences.PushDecision.PUSH, preferences.PushDecision.QUIET):
-        return decision
-    run_after = None
-    if decision == preferences.PushDecision.QUIET:
-        run_after = preferences.quiet_hours_end(choices, now)
     with transaction.atomic():
-        _queue(message, channel_order(choices, message.kind)[0], now, run_after)
+        if message.kind == Kind.NEWS:
+            # One decision at a time per person: two stories counted against the cap at once
+            # would both find room for one more.
+            User.objects.select_for_update().filter(pk=message.recipient_id).first()
+        choices = selectors.notification_choices(user=message.recipient)
+        decision = _decision(message, choices, now)
+        if decision in (preferences.PushDecision.PUSH, preferences.PushDecision.QUIET):
+            run_after = None
+            if decision == preferences.PushDecision.QUIET:
+                run_after = preferences.quiet_hours_end(choices, now)
+            _queue(message, channel_order(choices, message.kind)[0], now, run_after)
+    log.info("inbox.delivery_planned", message_id=str(message.pk), decision=decision)
     return decision
 
 

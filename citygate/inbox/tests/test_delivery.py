@@ -740,6 +740,24 @@ def test_news_beyond_the_daily_cap_stays_in_the_inbox(
     assert Delivery.objects.filter(channel=Channel.WEB_PUSH).count() == 2
 
 
+def test_news_held_over_the_night_counts_for_the_morning_it_is_pushed(
+    resident: User, phone_device: PushSubscription
+) -> None:
+    # given a cap of one news push a day, used at noon
+    notification_settings_update(user=resident, news_daily_cap=1)
+    stories = [notify(**news(resident)) for _ in range(3)]
+    assert all(stories)
+
+    # when a story comes at noon, one at 23:00 and one the next morning
+    plans = [(stories[0], at(12)), (stories[1], at(23)), (stories[2], at(9, days=1))]
+    decisions = [delivery.deliveries_plan(message_id=s.pk, now=when) for s, when in plans if s]
+
+    # then the evening's story waits for the morning, which it uses up
+    assert decisions == ["push", "quiet", "capped"]
+    assert delivery.news_pushes_on_day_of(user_id=resident.pk, moment=at(12)) == 1
+    assert delivery.news_pushes_on_day_of(user_id=resident.pk, moment=at(9, days=1)) == 1
+
+
 def test_official_notices_ignore_the_news_cap_and_the_quiet_hours(
     resident: User, phone_device: PushSubscription
 ) -> None:

@@ -70,6 +70,33 @@ def test_eight_workers_attempting_one_delivery_at_once_send_it_once() -> None:
     assert (pushed.state, pushed.attempts) == (DeliveryState.SENT, 1)
 
 
+def test_stories_planned_at_once_for_one_person_keep_to_the_daily_cap() -> None:
+    # given a resident with a device and a cap of two news pushes a day, and eight stories
+    resident = resident_with("19999990415")
+    device = Device()
+    push_subscription_add(
+        user=resident,
+        endpoint="https://push.example.org/send/19999990415",
+        p256dh=device.p256dh,
+        auth=device.auth,
+    )
+    notification_settings_update(
+        user=resident, news_daily_cap=2, quiet_start="00:00", quiet_end="00:00"
+    )
+    stories = [notify(recipient=resident, template="inbox_tests.news") for _ in range(8)]
+
+    # when their pushes are planned by eight workers at once
+    results, errors = run_at_once(
+        8,
+        lambda i: delivery.deliveries_plan(message_id=stories[i].pk),  # type: ignore[union-attr]
+    )
+
+    # then
+    assert not errors, errors
+    assert sorted(results) == ["capped"] * 6 + ["push"] * 2
+    assert Delivery.objects.filter(channel=Channel.WEB_PUSH).count() == 2
+
+
 def test_the_sweep_sends_what_a_lost_task_left_and_fails_what_ran_out_of_attempts() -> None:
     # given one delivery whose task was lost, one held by a worker that died on its last try
     lost = queued_push("19999990412")
