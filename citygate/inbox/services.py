@@ -384,3 +384,22 @@ def push_subscription_remove(*, user: User, subscription_id: uuid.UUID | str) ->
     if not deleted:
         raise NotFound(_("There is no such device."))
     log.info("inbox.push_subscription_removed", subscription_id=str(key), user_id=str(user.pk))
+
+
+def push_subscription_forget(*, user: User, endpoint: str) -> bool:
+    """Turns notifications off for the browser the person signs out of, found by its endpoint
+    (which its page's script read before signing out); True if there was one of theirs.
+
+    Another person's device of the same endpoint is left alone: it is not this person's to
+    turn off. Nothing is said either way, so an endpoint cannot be probed.
+    """
+    endpoint = endpoint.strip()
+    if not endpoint or len(endpoint) > PUSH_ENDPOINT_MAX_LENGTH:
+        return False
+    index = PushSubscription._meta.get_field("endpoint_index")
+    assert isinstance(index, BlindIndexField)  # noqa: S101
+    found = PushSubscription.objects.filter(user=user, endpoint_index=index.compute(endpoint))
+    deleted, _rows = found.delete()
+    if deleted:
+        log.info("inbox.push_subscription_signed_out", user_id=str(user.pk))
+    return bool(deleted)

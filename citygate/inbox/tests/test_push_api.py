@@ -308,6 +308,57 @@ def test_a_report_with_a_token_of_another_shape_is_not_found(
     assert pushed.state == DeliveryState.SENT
 
 
+# --- Signing out ------------------------------------------------------------------------------
+
+
+def test_signing_out_turns_off_the_browsers_device_and_no_other(
+    resident: User, other_resident: User, resident_client: Client, other_client: Client
+) -> None:
+    # given the resident's phone and laptop, and another person's device
+    for endpoint in (ENDPOINT, f"{ENDPOINT}-laptop"):
+        resident_client.post(URL, subscription(Device(), endpoint), content_type="application/json")
+    other_client.post(
+        URL, subscription(Device(), f"{ENDPOINT}-other"), content_type="application/json"
+    )
+
+    # when the resident signs out on the phone, its page's script sending its endpoint
+    answer = resident_client.post("/account/logout/", {"push_endpoint": ENDPOINT})
+
+    # then the phone is forgotten, the laptop and the other person's device are not
+    assert answer.status_code == 302
+    assert sorted(s.endpoint for s in PushSubscription.objects.all()) == [
+        f"{ENDPOINT}-laptop",
+        f"{ENDPOINT}-other",
+    ]
+    assert "_auth_user_id" not in resident_client.session
+
+
+def test_signing_out_cannot_turn_off_another_persons_device(
+    resident_client: Client, other_client: Client
+) -> None:
+    other_client.post(URL, subscription(Device()), content_type="application/json")
+    answer = resident_client.post("/account/logout/", {"push_endpoint": ENDPOINT})
+    assert answer.status_code == 302
+    assert PushSubscription.objects.count() == 1
+
+
+def test_signing_out_without_the_script_works_and_leaves_the_devices(
+    resident_client: Client,
+) -> None:
+    resident_client.post(URL, subscription(Device()), content_type="application/json")
+    answer = resident_client.post("/account/logout/")
+    assert (answer.status_code, answer["Location"]) == (302, "/")
+    assert PushSubscription.objects.count() == 1
+    assert "_auth_user_id" not in resident_client.session
+
+
+def test_the_sign_out_forms_carry_the_device_script(resident_client: Client) -> None:
+    for page in ("/account/", "/account/logout/"):
+        html = resident_client.get(page).content.decode()
+        assert "data-push-signout" in html
+        assert "citygate/push" in html
+
+
 # --- The preferences page ---------------------------------------------------------------------
 
 
