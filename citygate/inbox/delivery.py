@@ -33,6 +33,11 @@ the delivery and moves on to the next channel. A backend that cannot defer (the 
 of tests) runs a retry at once, finds it not yet due and leaves it: tests drive retries by
 calling `delivery_attempt` with a clock, as ``manage.py inbox_deliveries_sweep`` does for any
 delivery whose task was lost.
+
+What the person chose is read again at every attempt, not only when the message is planned: a
+channel they turned off since is not used, and news (a retry, or a text message falling back)
+that comes due in their quiet hours waits for the end of them. The daily cap on news counts a
+push on the day it is due, and one person's news is decided one message at a time.
 """
 
 from __future__ import annotations
