@@ -6,7 +6,9 @@
   table, which every process shares; ``GET /dev/outbox.json`` lists them while DEBUG is on.
 - ``HttpSmsGateway`` (production): POSTs ``{"phone", "text", "template"}`` as JSON to
   ``CITYGATE_SMS_URL`` with ``CITYGATE_SMS_TOKEN`` as bearer token and expects
-  ``{"message_id": "..."}`` back.
+  ``{"message_id": "..."}`` back. A sender that may try again (the inbox's text messages) adds
+  ``"client_ref"``, the same on every try, which the gateway sends once: an answer lost to a
+  timeout after the gateway took the message must not become a second text message.
 """
 
 from __future__ import annotations
@@ -22,14 +24,22 @@ class SmsDeliveryError(OutsideServiceError):
     """The gateway did not accept the message."""
 
 
+class SmsAcceptedWithoutId(SmsDeliveryError):
+    """The gateway took the message (HTTP 2xx) but gave no message id for it."""
+
+
 class SmsGateway:
-    def send(self, *, phone: str, text: str, template: str) -> str:
-        """Send `text` to the mainland mobile number `phone`; returns the gateway's message id."""
+    def send(self, *, phone: str, text: str, template: str, client_ref: str = "") -> str:
+        """Send `text` to the mainland mobile number `phone`; returns the gateway's message id.
+
+        `client_ref` names the message for the gateway, so that a second try is not a second
+        message.
+        """
         raise NotImplementedError
 
 
 class OutboxSmsGateway(SmsGateway):
-    def send(self, *, phone: str, text: str, template: str) -> str:
+    def send(self, *, phone: str, text: str, template: str, client_ref: str = "") -> str:
         message = SmsOutboxMessage.objects.create(phone=phone, text=text, template=template)
         return str(message.pk)
 
@@ -39,14 +49,17 @@ class HttpSmsGateway(JsonHttpAdapter, SmsGateway):
     url_setting = "CITYGATE_SMS_URL"
     auth_setting = "CITYGATE_SMS_TOKEN"
 
-    def send(self, *, phone: str, text: str, template: str) -> str:
+    def send(self, *, phone: str, text: str, template: str, client_ref: str = "") -> str:
+        payload = {"phone": phone, "text": text, "template": template}
+        if client_ref:
+            payload["client_ref"] = client_ref
         try:
-            answer = self.post({"phone": phone, "text": text, "template": template})
+            answer = self.post(payload)
         except OutsideServiceError as exc:
             raise SmsDeliveryError(str(exc)) from None
         message_id = answer.get("message_id")
         if not isinstance(message_id, str) or not message_id:
-            raise SmsDeliveryError("sms: answer has no message_id")
+            raise SmsAcceptedWithoutId("sms: answer has no message_id")
         return message_id
 
 

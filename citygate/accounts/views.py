@@ -37,6 +37,7 @@ from citygate.accounts.forms import (
 from citygate.accounts.models import SmsOutboxMessage, User
 from citygate.core.errors import ApplicationError
 from citygate.core.http import address_hash
+from citygate.inbox.services import push_subscription_forget
 from citygate.privacy.masking import mask_phone
 from citygate.privacy.models import ConsentChannel
 
@@ -158,6 +159,12 @@ def _login_verify(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def logout_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
+        if isinstance(request.user, User):
+            # The page's script sends this browser's push endpoint (and unsubscribes it), so
+            # that the device stops showing the person's messages once they are signed out.
+            push_subscription_forget(
+                user=request.user, endpoint=request.POST.get("push_endpoint", "")[:2048]
+            )
         logout(request)
         messages.info(request, _("You are signed out."))
         return redirect("shell:home")

@@ -33,13 +33,19 @@ the delivery and moves on to the next channel. A backend that cannot defer (the 
 of tests) runs a retry at once, finds it not yet due and leaves it: tests drive retries by
 calling `delivery_attempt` with a clock, as ``manage.py inbox_deliveries_sweep`` does for any
 delivery whose task was lost.
+
+What the person chose is read again at every attempt, not only when the message is planned: a
+channel they turned off since is not used, and news (a retry, or a text message falling back)
+that comes due in their quiet hours waits for the end of them. The daily cap on news counts a
+push on the day it is due, and one person's news is decided one message at a time.
 """
 
 from __future__ import annotations
 
 import random
 import uuid
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
 from functools import partial
 
 from django.conf import settings
@@ -50,10 +56,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from citygate.accounts.models import User
 from citygate.core.errors import NotFound
 from citygate.core.logging import get_logger
 from citygate.inbox import preferences, selectors
-from citygate.inbox.channels import Rendered, channel_backend, report_token_valid
+from citygate.inbox.channels import Outcome, Rendered, channel_backend, report_token_valid
 from citygate.inbox.models import (
     Channel,
     Delivery,
@@ -65,6 +72,9 @@ from citygate.inbox.models import (
 )
 
 log = get_logger(__name__)
+
+# What the pipeline reads the time from: timezone.now, or a test's stand-in.
+Clock = Callable[[], datetime]
 
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
@@ -80,6 +90,7 @@ DIGEST_PERIODS = {Digest.DAILY: timedelta(days=1), Digest.WEEKLY: timedelta(days
 WEEKLY_DIGEST_WEEKDAY = 0
 RETRY = "retry"
 SKIPPED = "skipped"
+DEFERRED = "deferred"
 
 
 def retry_delay(attempts: int, *, rng: random.Random | None = None) -> timedelta:
@@ -159,15 +170,22 @@ def _queue(message: Message, channel: str, now: datetime, run_after: datetime | 
     return True
 
 
-def news_pushed_today(*, user_id: uuid.UUID, now: datetime) -> int:
-    """News messages queued today (local time) on a push channel for the person."""
-    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+def news_pushes_on_day_of(*, user_id: uuid.UUID, moment: datetime) -> int:
+    """News messages pushed to the person, or to be, on the local day of `moment`.
+
+    A push counts for the day it is due (its next attempt, or when it was queued): news held
+    over the quiet hours of the evening is the next morning's.
+    """
+    day = timezone.localdate(moment)
+    start = timezone.make_aware(datetime.combine(day, time.min))
     return (
-        Delivery.objects.filter(
+        Delivery.objects.annotate(due=Coalesce("next_attempt_at", "queued_at"))
+        .filter(
             message__recipient_id=user_id,
             message__kind=Kind.NEWS,
             channel__in=preferences.PUSH_CHANNELS,
-            queued_at__gte=midnight,
+            due__gte=start,
+            due__lt=start + timedelta(days=1),
         )
         .values("message_id")
         .distinct()
@@ -184,7 +202,10 @@ def _decision(message: Message, choices: preferences.Choices, now: datetime) -> 
         if preferences.in_quiet_hours(choices, now):
             return preferences.PushDecision.QUIET
         return preferences.PushDecision.PUSH
-    pushed = news_pushed_today(user_id=message.recipient_id, now=now)
+    due = now
+    if preferences.in_quiet_hours(choices, now):
+        due = preferences.quiet_hours_end(choices, now)
+    pushed = news_pushes_on_day_of(user_id=message.recipient_id, moment=due)
     return preferences.push_decision(choices, message.kind, now, pushed)
 
 
@@ -194,26 +215,32 @@ def deliveries_plan(*, message_id: uuid.UUID | str, now: datetime | None = None)
     message = Message.objects.select_related("recipient").filter(pk=message_id).first()
     if message is None:
         return preferences.PushDecision.INBOX_ONLY
-    choices = selectors.notification_choices(user=message.recipient)
-    decision = _decision(message, choices, now)
-    log.info("inbox.delivery_planned", message_id=str(message.pk), decision=decision)
-    if decision not in (preferences.PushDecision.PUSH, preferences.PushDecision.QUIET):
-        return decision
-    run_after = None
-    if decision == preferences.PushDecision.QUIET:
-        run_after = preferences.quiet_hours_end(choices, now)
     with transaction.atomic():
-        _queue(message, channel_order(choices, message.kind)[0], now, run_after)
+        if message.kind == Kind.NEWS:
+            # One decision at a time per person: two stories counted against the cap at once
+            # would both find room for one more.
+            User.objects.select_for_update().filter(pk=message.recipient_id).first()
+        choices = selectors.notification_choices(user=message.recipient)
+        decision = _decision(message, choices, now)
+        if decision in (preferences.PushDecision.PUSH, preferences.PushDecision.QUIET):
+            run_after = None
+            if decision == preferences.PushDecision.QUIET:
+                run_after = preferences.quiet_hours_end(choices, now)
+            _queue(message, channel_order(choices, message.kind)[0], now, run_after)
+    log.info("inbox.delivery_planned", message_id=str(message.pk), decision=decision)
     return decision
 
 
 def _fall_back(delivery: Delivery, now: datetime) -> None:
     """Queues the next channel of the message's order after the one that failed, if any."""
     message = delivery.message
-    order = channel_order(selectors.notification_choices(user=message.recipient), message.kind)
+    choices = selectors.notification_choices(user=message.recipient)
+    run_after = (
+        preferences.quiet_hours_end(choices, now) if _quiet_for(message, choices, now) else None
+    )
     rank = preferences.PUSH_CHANNELS.index
-    for channel in order:
-        if rank(channel) > rank(delivery.channel) and _queue(message, channel, now, None):
+    for channel in channel_order(choices, message.kind):
+        if rank(channel) > rank(delivery.channel) and _queue(message, channel, now, run_after):
             log.info(
                 "inbox.delivery_fell_back",
                 delivery_id=str(delivery.pk),
@@ -232,18 +259,79 @@ def _claim(delivery_id: uuid.UUID | str, now: datetime) -> bool:
     return claimed == 1
 
 
+def fixed_clock(now: datetime) -> Clock:
+    """A clock that always says `now` (a test's moment)."""
+    return lambda: now
+
+
 def delivery_attempt(
-    *, delivery_id: uuid.UUID | str, now: datetime | None = None, rng: random.Random | None = None
+    *,
+    delivery_id: uuid.UUID | str,
+    now: datetime | None = None,
+    clock: Clock | None = None,
+    rng: random.Random | None = None,
 ) -> str:
-    """One attempt to send a queued delivery; the state it is left in, or "retry"/"skipped"."""
-    now = now or timezone.now()
+    """One attempt to send a queued delivery; the state it is left in, or "retry", "skipped",
+    "deferred" (news that came due in the quiet hours).
+
+    The person's choices are read again first: a channel turned off since the delivery was
+    queued fails it as "not_chosen" (and the next chosen channel is tried), and news waits out
+    quiet hours the person is in now.
+
+    The clock is read when the delivery is claimed and again when the answer is recorded, as
+    a send can take seconds; `now` fixes it (tests), `clock` stands in for it (the sweep's).
+    """
+    clock = clock or (timezone.now if now is None else fixed_clock(now))
+    now = clock()
     if not _claim(delivery_id, now):
         # Sent, failed, not yet due, or another worker holds it.
         log.info("inbox.delivery_skipped", delivery_id=str(delivery_id))
         return SKIPPED
     delivery = Delivery.objects.select_related("message__recipient").get(pk=delivery_id)
-    outcome = channel_backend(delivery.channel).send(delivery, rendered(delivery.message))
+    choices = selectors.notification_choices(user=delivery.message.recipient)
+    if delivery.channel not in channel_order(choices, delivery.message.kind):
+        # Turned off since it was queued: the person's choice of now is what counts.
+        outcome = Outcome.failed("not_chosen", retryable=False)
+    elif _quiet_for(delivery.message, choices, now):
+        return _defer(delivery, preferences.quiet_hours_end(choices, now))
+    else:
+        outcome = channel_backend(delivery.channel).send(delivery, rendered(delivery.message))
+        now = clock()
+    result = _record(delivery, outcome, now, rng)
+    if result == SKIPPED:
+        # Held past the lease and taken over: the other worker's answer stands.
+        log.warning("inbox.delivery_taken_over", delivery_id=str(delivery.pk))
+        return SKIPPED
+    log.info(
+        "inbox.delivery_attempted",
+        delivery_id=str(delivery.pk),
+        channel=delivery.channel,
+        attempt=delivery.attempts,
+        result=result,
+        error_code=outcome.error_code,
+    )
+    return result
 
+
+def _quiet_for(message: Message, choices: preferences.Choices, now: datetime) -> bool:
+    """Whether news must wait: a retry or a fallback can come due in the quiet hours too."""
+    return message.kind == Kind.NEWS and preferences.in_quiet_hours(choices, now)
+
+
+def _defer(delivery: Delivery, until: datetime) -> str:
+    """Gives back a claimed delivery to run at `until`; the claim did not count as a try."""
+    with transaction.atomic():
+        changed = Delivery.objects.filter(
+            pk=delivery.pk, state=DeliveryState.QUEUED, attempts=delivery.attempts
+        ).update(attempts=F("attempts") - 1, next_attempt_at=until, locked_until=None)
+        if changed:
+            transaction.on_commit(partial(_enqueue, delivery.pk, until))
+    log.info("inbox.delivery_deferred", delivery_id=str(delivery.pk), changed=bool(changed))
+    return DEFERRED if changed else SKIPPED
+
+
+def _record(delivery: Delivery, outcome: Outcome, now: datetime, rng: random.Random | None) -> str:
+    """Writes what an attempt came to, if this attempt still holds the delivery."""
     with transaction.atomic():
         mine = Delivery.objects.filter(
             pk=delivery.pk, state=DeliveryState.QUEUED, attempts=delivery.attempts
@@ -277,53 +365,78 @@ def delivery_attempt(
             )
             if changed:
                 _fall_back(delivery, now)
-    if not changed:
-        # Held past the lease and taken over: the other worker's answer stands.
-        log.warning("inbox.delivery_taken_over", delivery_id=str(delivery.pk))
-        return SKIPPED
-    log.info(
-        "inbox.delivery_attempted",
-        delivery_id=str(delivery.pk),
-        channel=delivery.channel,
-        attempt=delivery.attempts,
-        result=result,
-        error_code=outcome.error_code,
+        if not changed and _reached_while_sending(delivery, outcome.provider_ref):
+            return DeliveryState.SENT
+    return result if changed else SKIPPED
+
+
+def _reached_while_sending(delivery: Delivery, provider_ref: str) -> int:
+    """Records the end of an attempt whose push the device reported before it was recorded.
+
+    A service worker can answer within milliseconds, before this worker's update: its
+    delivered or opened stays, and the push counts as sent no later than it arrived, whatever
+    the push service answered (it may have timed out after taking the push).
+    """
+    reported = Delivery.objects.filter(
+        pk=delivery.pk, attempts=delivery.attempts, state__in=_REPORTED
     )
-    return result
+    return reported.update(
+        sent_at=Coalesce(F("sent_at"), F("delivered_at")),
+        provider_ref=provider_ref,
+        error_code="",
+        locked_until=None,
+        next_attempt_at=None,
+    )
 
 
-def deliveries_resume(*, now: datetime | None = None) -> int:
+def deliveries_resume(*, clock: Clock = timezone.now) -> int:
     """Attempts every queued delivery that is due (a lost task's, or a backend's that cannot
-    defer); fails those whose attempts ran out with a worker that never answered."""
-    now = now or timezone.now()
+    defer); fails those whose attempts ran out with a worker that never answered.
+
+    Each attempt reads the clock itself: a sweep of many sends takes longer than `LEASE`, and
+    a lease counted from the sweep's start would run out while its delivery is being sent.
+    """
+    start = clock()
     due = Delivery.objects.filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
-        Q(locked_until__isnull=True) | Q(locked_until__lte=now),
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=start),
+        Q(locked_until__isnull=True) | Q(locked_until__lte=start),
         state=DeliveryState.QUEUED,
     )
     attempted = 0
     for delivery in due.select_related("message__recipient").order_by("queued_at")[:1000]:
         if delivery.attempts >= MAX_ATTEMPTS:
-            with transaction.atomic():
-                if due.filter(pk=delivery.pk, attempts=delivery.attempts).update(
-                    state=DeliveryState.FAILED, failed_at=now, error_code="interrupted"
-                ):
-                    _fall_back(delivery, now)
+            _interrupted(delivery, clock())
             continue
-        delivery_attempt(delivery_id=delivery.pk, now=now)
+        delivery_attempt(delivery_id=delivery.pk, clock=clock)
         attempted += 1
     return attempted
 
 
+def _interrupted(delivery: Delivery, now: datetime) -> None:
+    """Fails a delivery whose last attempt's worker never answered, if it is still so."""
+    free = Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+    with transaction.atomic():
+        if Delivery.objects.filter(
+            free, pk=delivery.pk, state=DeliveryState.QUEUED, attempts=delivery.attempts
+        ).update(state=DeliveryState.FAILED, failed_at=now, error_code="interrupted"):
+            _fall_back(delivery, now)
+
+
 # --- Reports from the devices and the reader --------------------------------------------------
 
-_REACHED = (DeliveryState.SENT, DeliveryState.DELIVERED)
+_REPORTED = (DeliveryState.DELIVERED, DeliveryState.OPENED)
+# A report may come while the attempt that sent the push is still being recorded (queued and
+# claimed): it is taken then too, and that attempt's end keeps it (_reached_while_sending).
+_BEING_SENT = Q(state=DeliveryState.QUEUED, attempts__gte=1)
 
 
 def _mark(deliveries: QuerySet[Delivery], to: str, now: datetime) -> int:
     if to == DeliveryState.DELIVERED:
-        return deliveries.filter(state=DeliveryState.SENT).update(state=to, delivered_at=now)
-    return deliveries.filter(state__in=_REACHED).update(
+        return deliveries.filter(_BEING_SENT | Q(state=DeliveryState.SENT)).update(
+            state=to, delivered_at=now
+        )
+    reached = Q(state__in=(DeliveryState.SENT, DeliveryState.DELIVERED))
+    return deliveries.filter(_BEING_SENT | reached).update(
         state=DeliveryState.OPENED,
         opened_at=now,
         delivered_at=Coalesce(F("delivered_at"), Value(now)),

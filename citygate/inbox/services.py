@@ -11,14 +11,11 @@ What notify refuses is a programming error, not a person's mistake, so it raises
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import time
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -226,14 +223,25 @@ def message_archive(*, user: User, message_id: uuid.UUID | str) -> Message:
     return message
 
 
+_HOURS_MINUTES_RE = re.compile(r"^[0-9]{2}:[0-9]{2}$")
+
+
 def _clean_time(value: object, field: str, errors: dict[str, str | Promise]) -> time | None:
-    if isinstance(value, time):
-        return value
-    try:
-        return time.fromisoformat(str(value))
-    except ValueError:
+    """A local time of day in hours and minutes, as the page's time fields give it.
+
+    A time with a zone ("22:00Z") means nothing for a wall clock that follows the person's
+    day, and the quiet hours end on the minute: both are refused like any other wrong time.
+    """
+    found: time | None = value if isinstance(value, time) else None
+    if found is None and _HOURS_MINUTES_RE.match(str(value)):
+        try:
+            found = time.fromisoformat(str(value))
+        except ValueError:
+            found = None
+    if found is None or found.tzinfo is not None or found.second or found.microsecond:
         errors[field] = _("Enter a time such as 22:00.")
         return None
+    return found
 
 
 def notification_settings_update(
@@ -313,35 +321,14 @@ PUSH_LABEL_MAX_LENGTH = 64
 
 def _clean_endpoint(endpoint: str, errors: dict[str, str | Promise]) -> str:
     endpoint = endpoint.strip()
-    try:
-        parts = urlsplit(endpoint)
-        host = parts.hostname or ""
-    except ValueError:  # "https://[::1" and the like
-        errors["endpoint"] = _("This is not the address of a push service.")
-        return endpoint
-    # Plain HTTP and local addresses only for development and the tests' own push server:
-    # elsewhere a subscription could make the server post to a machine of its own network.
-    local_allowed = bool(settings.DEBUG or settings.TESTING)
     if (
         not endpoint
         or len(endpoint) > PUSH_ENDPOINT_MAX_LENGTH
-        or parts.scheme not in ({"https", "http"} if local_allowed else {"https"})
-        or not host
-        or parts.username
-        or parts.password
         or any(ch.isspace() or not ch.isprintable() for ch in endpoint)
-        or (not local_allowed and (_is_ip_address(host) or host == "localhost" or "." not in host))
+        or not webpush.endpoint_acceptable(endpoint)
     ):
         errors["endpoint"] = _("This is not the address of a push service.")
     return endpoint
-
-
-def _is_ip_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 def push_subscription_add(
@@ -397,3 +384,22 @@ def push_subscription_remove(*, user: User, subscription_id: uuid.UUID | str) ->
     if not deleted:
         raise NotFound(_("There is no such device."))
     log.info("inbox.push_subscription_removed", subscription_id=str(key), user_id=str(user.pk))
+
+
+def push_subscription_forget(*, user: User, endpoint: str) -> bool:
+    """Turns notifications off for the browser the person signs out of, found by its endpoint
+    (which its page's script read before signing out); True if there was one of theirs.
+
+    Another person's device of the same endpoint is left alone: it is not this person's to
+    turn off. Nothing is said either way, so an endpoint cannot be probed.
+    """
+    endpoint = endpoint.strip()
+    if not endpoint or len(endpoint) > PUSH_ENDPOINT_MAX_LENGTH:
+        return False
+    index = PushSubscription._meta.get_field("endpoint_index")
+    assert isinstance(index, BlindIndexField)  # noqa: S101
+    found = PushSubscription.objects.filter(user=user, endpoint_index=index.compute(endpoint))
+    deleted, _rows = found.delete()
+    if deleted:
+        log.info("inbox.push_subscription_signed_out", user_id=str(user.pk))
+    return bool(deleted)

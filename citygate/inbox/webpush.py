@@ -20,8 +20,11 @@ import base64
 import binascii
 import hashlib
 import hmac
+import ipaddress
 import json
 import os
+import re
+import socket
 import struct
 import time
 from urllib.parse import urlsplit
@@ -49,6 +52,77 @@ PAYLOAD_MAX_BYTES = 3000
 TOKEN_LIFETIME_SECONDS = 12 * 60 * 60
 _KEY_BYTES = 65  # an uncompressed P-256 point
 _AUTH_BYTES = 16
+
+
+# --- Where a push may go ------------------------------------------------------------------------
+#
+# A subscription's endpoint comes from the browser, that is from whoever calls the API: the
+# server must not be made to post to its own network. An endpoint is https on port 443 to a
+# name (never an address, in any of the notations the resolver reads: 127.1, 0x7f.1,
+# 0177.0.0.1, 2130706433); the backend resolves it when it sends and refuses a name with any
+# address that is not public (inbox/channels.py). Plain HTTP and this machine's addresses only
+# for development and the tests' own push service.
+
+_TOP_LABEL_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+def local_endpoints_allowed() -> bool:
+    allowed = getattr(settings, "CITYGATE_WEB_PUSH_ALLOW_LOCAL", settings.DEBUG or settings.TESTING)
+    return bool(allowed)
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return True
+    try:
+        socket.inet_aton(host)  # the short, octal and hexadecimal forms of IPv4 too
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _is_public_name(host: str) -> bool:
+    name = host.lower()
+    labels = name.removesuffix(".").split(".")
+    return (
+        len(labels) >= 2
+        and all(labels)
+        and _TOP_LABEL_RE.match(labels[-1]) is not None
+        and labels[-1] != "localhost"
+        and not _is_address(name)
+        and not _is_address(name.removesuffix("."))
+    )
+
+
+def endpoint_acceptable(endpoint: str) -> bool:
+    """Whether an endpoint may be a push service's: https, port 443, a public name."""
+    try:
+        parts = urlsplit(endpoint)
+        host, port = parts.hostname or "", parts.port
+    except ValueError:  # "https://[::1", "https://push.example.org:99999/"
+        return False
+    if not host or parts.username or parts.password:
+        return False
+    if local_endpoints_allowed():
+        return parts.scheme in ("https", "http")
+    return parts.scheme == "https" and port in (None, 443) and _is_public_name(host)
+
+
+def address_acceptable(address: str) -> bool:
+    """Whether the server may connect to an address a push service's name resolved to."""
+    if local_endpoints_allowed():
+        return True
+    try:
+        found = ipaddress.ip_address(address.split("%")[0])
+    except ValueError:
+        return False
+    if isinstance(found, ipaddress.IPv6Address) and found.ipv4_mapped is not None:
+        found = found.ipv4_mapped
+    return found.is_global and not found.is_multicast
 
 
 class WebPushKeyError(ValueError):

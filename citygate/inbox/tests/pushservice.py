@@ -55,6 +55,8 @@ def serve(service: LocalPushService) -> Iterator[LocalPushService]:
             self.send_response(status)
             if status == 201:
                 self.send_header("Location", f"{self.path}/messages/{len(service.received)}")
+            if 300 <= status < 400:
+                self.send_header("Location", "/push/elsewhere")
             self.send_header("Content-Length", "0")
             self.end_headers()
 

@@ -17,8 +17,9 @@ from django_tasks_db.models import DBTaskResult
 from structlog.testing import capture_logs
 
 from citygate.accounts.models import SmsOutboxMessage, User
+from citygate.accounts.tests.helpers import FakeService, serve
 from citygate.inbox import delivery, selectors
-from citygate.inbox.channels import report_token
+from citygate.inbox.channels import OutboxWebPushBackend, PushAnswer, report_token
 from citygate.inbox.models import (
     Channel,
     Delivery,
@@ -367,6 +368,59 @@ def test_an_unreachable_sms_gateway_is_retried(
     assert SmsOutboxMessage.objects.count() == 1
 
 
+@pytest.fixture
+def sms_gateway() -> Iterator[FakeService]:
+    """The production SMS gateway, posting to a stand-in on this machine."""
+    fake = FakeService()
+    with serve(fake):
+        gateway = {
+            "CITYGATE_SMS_BACKEND": "citygate.accounts.sms.HttpSmsGateway",
+            "CITYGATE_SMS_URL": fake.url,
+        }
+        with override_settings(**gateway):
+            yield fake
+
+
+def test_a_text_message_the_gateway_took_without_an_id_is_sent_and_not_tried_again(
+    resident: User, send: Callable[..., Message], sms_gateway: FakeService
+) -> None:
+    # given a gateway that takes the message but says no id
+    notification_settings_update(user=resident, channels={Kind.TRANSACTIONAL: [Channel.SMS]})
+    sms_gateway.answer = (200, b'{"ok": true}', 0.0)
+
+    # when
+    message = send(**progress(resident))
+
+    # then
+    texted = on(message, Channel.SMS)
+    assert (texted.state, texted.attempts, texted.provider_ref) == (DeliveryState.SENT, 1, "")
+    [request] = sms_gateway.received
+    assert request["body"]["client_ref"] == str(texted.pk)
+
+
+def test_every_try_of_a_text_message_names_it_by_the_same_reference(
+    resident: User, send: Callable[..., Message], sms_gateway: FakeService
+) -> None:
+    # given a gateway that fails once, then answers
+    notification_settings_update(user=resident, channels={Kind.TRANSACTIONAL: [Channel.SMS]})
+    sms_gateway.answer = (503, b"{}", 0.0)
+    message = send(**progress(resident))
+    texted = on(message, Channel.SMS)
+    assert texted.state == DeliveryState.QUEUED
+
+    # when it is tried again
+    sms_gateway.answer = (200, b'{"message_id": "m-7"}', 0.0)
+    assert texted.next_attempt_at is not None
+    result = delivery.delivery_attempt(delivery_id=texted.pk, now=texted.next_attempt_at)
+
+    # then the gateway can tell the second try from a second message
+    assert result == DeliveryState.SENT
+    references = [request["body"]["client_ref"] for request in sms_gateway.received]
+    assert references == [str(texted.pk)] * 2
+    texted.refresh_from_db()
+    assert texted.provider_ref == "m-7"
+
+
 # --- Once -------------------------------------------------------------------------------------
 
 
@@ -385,6 +439,69 @@ def test_a_send_task_run_twice_sends_once(
     assert len(outbox_pushes()) == 1
     pushed.refresh_from_db()
     assert pushed.attempts == 1
+
+
+class SteppingClock:
+    """A clock that moves on by `step` each time it is read: a sweep's sends are slow."""
+
+    def __init__(self, start: datetime, step: timedelta) -> None:
+        self.current, self.step = start, step
+        self.readings: list[datetime] = []
+
+    def __call__(self) -> datetime:
+        self.current += self.step
+        self.readings.append(self.current)
+        return self.current
+
+
+class SecondWorkerBackend(OutboxWebPushBackend):
+    """A slow push service (each push moves the clock on), during which a second worker tries
+    the same delivery."""
+
+    clock: SteppingClock | None = None
+    second_tries: list[str] = []
+
+    def push(self, **kwargs: Any) -> PushAnswer:
+        answer = super().push(**kwargs)
+        clock, self.__class__.clock = self.__class__.clock, None
+        if clock is not None:
+            clock()
+            result = delivery.delivery_attempt(
+                delivery_id=kwargs["payload"]["delivery"], now=clock.current
+            )
+            self.second_tries.append(result)
+            self.__class__.clock = clock
+        return answer
+
+
+def test_the_sweep_holds_each_delivery_from_its_own_attempt_so_a_slow_sweep_sends_once(
+    resident: User, phone_device: PushSubscription, database_queue: None
+) -> None:
+    # given three notices whose tasks were lost, and sends that each take more than half a
+    # lease, so that the sweep takes longer than one
+    messages = [notify(**official(resident, subject)) for subject in ("甲", "乙", "丙")]
+    for message in messages:
+        assert message is not None
+        delivery.deliveries_plan(message_id=message.pk)
+    clock = SteppingClock(timezone.now(), delivery.LEASE / 2 + timedelta(seconds=1))
+    SecondWorkerBackend.clock, SecondWorkerBackend.second_tries = clock, []
+    backend = f"{__name__}.{SecondWorkerBackend.__name__}"
+
+    # when
+    with override_settings(CITYGATE_WEB_PUSH_BACKEND=backend):
+        attempted = delivery.deliveries_resume(clock=clock)
+
+    # then no second worker could take a delivery being sent, and each was sent once, its
+    # time read after its own send
+    assert attempted == 3
+    assert SecondWorkerBackend.second_tries == [delivery.SKIPPED] * 3
+    assert len(outbox_pushes()) == 3
+    pushed = Delivery.objects.filter(channel=Channel.WEB_PUSH).order_by("sent_at")
+    assert [d.state for d in pushed] == [DeliveryState.SENT] * 3
+    assert [d.attempts for d in pushed] == [1, 1, 1]
+    sent_times = [d.sent_at for d in pushed]
+    assert all(sent in clock.readings for sent in sent_times)
+    assert len(set(sent_times)) == 3
 
 
 def test_a_delivery_held_by_another_worker_is_not_sent_again(
@@ -498,6 +615,116 @@ def test_a_deferred_delivery_is_enqueued_to_run_after_the_quiet_hours(
     assert task.args_kwargs["kwargs"] == {"delivery_id": str(on(message, Channel.WEB_PUSH).pk)}
 
 
+def queued_news(resident: User, when: datetime) -> Delivery:
+    """A story whose push was queued at `when`, its task waiting."""
+    message = notify(**news(resident))
+    assert message is not None
+    assert delivery.deliveries_plan(message_id=message.pk, now=when) == "push"
+    return on(message, Channel.WEB_PUSH)
+
+
+def test_news_that_comes_due_in_the_quiet_hours_waits_for_their_end_without_a_try_counted(
+    resident: User,
+    phone_device: PushSubscription,
+    database_queue: None,
+    attempt: Callable[..., str],
+) -> None:
+    # given a story queued just before the quiet hours, its task run late
+    pushed = queued_news(resident, at(21, 59))
+
+    # when it runs at 22:30
+    result = attempt(pushed.pk, at(22, 30))
+
+    # then it waits for 08:00, nothing is pushed, and the try is not counted
+    assert result == delivery.DEFERRED
+    pushed.refresh_from_db()
+    assert (pushed.state, pushed.attempts, pushed.locked_until) == (DeliveryState.QUEUED, 0, None)
+    assert pushed.next_attempt_at == at(8, days=1)
+    assert not outbox_pushes()
+    [task] = DBTaskResult.objects.filter(task_path=delivery_send.module_path).order_by(
+        "-enqueued_at"
+    )[:1]
+    assert task.run_after == at(8, days=1)
+    assert delivery.delivery_attempt(delivery_id=pushed.pk, now=at(8, days=1)) == "sent"
+    assert len(outbox_pushes()) == 1
+
+
+def test_a_text_message_falling_back_from_news_waits_for_the_end_of_the_quiet_hours(
+    resident: User,
+    database_queue: None,
+    attempt: Callable[..., str],
+    django_capture_on_commit_callbacks: CaptureOnCommit,
+) -> None:
+    # given news by device and text, no device, and the push queued before the quiet hours
+    notification_settings_update(
+        user=resident, channels={Kind.NEWS: [Channel.WEB_PUSH, Channel.SMS]}
+    )
+    pushed = queued_news(resident, at(21, 59))
+
+    # when the device push, started a minute before them, fails in the quiet hours
+    moments = iter([at(21, 59), at(22, 0)])
+    with django_capture_on_commit_callbacks(execute=True):
+        failed = delivery.delivery_attempt(delivery_id=pushed.pk, clock=lambda: next(moments))
+    assert failed == DeliveryState.FAILED
+
+    # then the text message waits for 08:00
+    texted = on(pushed.message, Channel.SMS)
+    assert texted.next_attempt_at == at(8, days=1)
+    assert attempt(texted.pk, at(22, 1)) == delivery.SKIPPED
+    assert not SmsOutboxMessage.objects.exists()
+    assert attempt(texted.pk, at(8, days=1)) == DeliveryState.SENT
+    assert SmsOutboxMessage.objects.count() == 1
+
+
+def test_a_channel_turned_off_after_queueing_is_not_used(
+    resident: User, phone_device: PushSubscription, database_queue: None
+) -> None:
+    # given a push queued for progress, then device notifications turned off for it
+    message = notify(**progress(resident))
+    assert message is not None
+    delivery.deliveries_plan(message_id=message.pk)
+    notification_settings_update(user=resident, channels={Kind.TRANSACTIONAL: []})
+
+    # when
+    result = delivery.delivery_attempt(delivery_id=on(message, Channel.WEB_PUSH).pk)
+
+    # then
+    assert result == DeliveryState.FAILED
+    assert on(message, Channel.WEB_PUSH).error_code == "not_chosen"
+    assert not outbox_pushes()
+    assert not message.deliveries.filter(channel=Channel.SMS).exists()
+
+
+@pytest.mark.parametrize(
+    ("now_chosen", "texted"),
+    [([Channel.SMS], True), ([], False)],
+)
+def test_an_official_notice_whose_device_was_turned_off_goes_by_what_is_chosen_now(
+    resident: User,
+    phone_device: PushSubscription,
+    database_queue: None,
+    attempt: Callable[..., str],
+    now_chosen: list[str],
+    texted: bool,
+) -> None:
+    # given a notice queued for the device, then the person's channels changed
+    message = notify(**official(resident))
+    assert message is not None
+    delivery.deliveries_plan(message_id=message.pk)
+    notification_settings_update(user=resident, channels={Kind.OFFICIAL: now_chosen})
+
+    # when
+    result = attempt(on(message, Channel.WEB_PUSH).pk, timezone.now())
+
+    # then
+    assert result == DeliveryState.FAILED
+    assert not outbox_pushes()
+    assert message.deliveries.filter(channel=Channel.SMS).exists() is texted
+    if texted:
+        sms = on(message, Channel.SMS)
+        assert attempt(sms.pk, timezone.now()) == DeliveryState.SENT
+
+
 def test_news_beyond_the_daily_cap_stays_in_the_inbox(
     resident: User, phone_device: PushSubscription
 ) -> None:
@@ -511,6 +738,24 @@ def test_news_beyond_the_daily_cap_stays_in_the_inbox(
     # then
     assert decisions == ["push", "push", "capped"]
     assert Delivery.objects.filter(channel=Channel.WEB_PUSH).count() == 2
+
+
+def test_news_held_over_the_night_counts_for_the_morning_it_is_pushed(
+    resident: User, phone_device: PushSubscription
+) -> None:
+    # given a cap of one news push a day, used at noon
+    notification_settings_update(user=resident, news_daily_cap=1)
+    stories = [notify(**news(resident)) for _ in range(3)]
+    assert all(stories)
+
+    # when a story comes at noon, one at 23:00 and one the next morning
+    plans = [(stories[0], at(12)), (stories[1], at(23)), (stories[2], at(9, days=1))]
+    decisions = [delivery.deliveries_plan(message_id=s.pk, now=when) for s, when in plans if s]
+
+    # then the evening's story waits for the morning, which it uses up
+    assert decisions == ["push", "quiet", "capped"]
+    assert delivery.news_pushes_on_day_of(user_id=resident.pk, moment=at(12)) == 1
+    assert delivery.news_pushes_on_day_of(user_id=resident.pk, moment=at(9, days=1)) == 1
 
 
 def test_official_notices_ignore_the_news_cap_and_the_quiet_hours(
@@ -599,6 +844,58 @@ def test_a_push_is_reported_delivered_then_opened_and_never_back(
     assert pushed.delivered_at is not None
     assert pushed.opened_at is not None
     assert pushed.sent_at <= pushed.delivered_at <= pushed.opened_at
+
+
+class ReportingAtOnceBackend(OutboxWebPushBackend):
+    """A push service whose device reports the push before the sending worker records it;
+    `status` is what the push service answers (500: it took the push, then failed to say so)."""
+
+    reports: tuple[str, ...] = ()
+    status = 201
+
+    def push(self, **kwargs: Any) -> PushAnswer:
+        answer = super().push(**kwargs)
+        payload = kwargs["payload"]
+        for event in self.reports:
+            assert delivery.delivery_report(
+                delivery_id=payload["delivery"], token=payload["token"], event=event
+            )
+        return PushAnswer(status=self.status, reference=answer.reference)
+
+
+@pytest.mark.parametrize(
+    ("reports", "status", "state"),
+    [
+        (("delivered",), 201, DeliveryState.DELIVERED),
+        (("delivered", "opened"), 201, DeliveryState.OPENED),
+        (("opened",), 201, DeliveryState.OPENED),
+        (("delivered",), 500, DeliveryState.DELIVERED),
+    ],
+)
+def test_a_report_that_comes_before_the_push_is_recorded_sent_is_kept(
+    resident: User,
+    phone_device: PushSubscription,
+    send: Callable[..., Message],
+    reports: tuple[str, ...],
+    status: int,
+    state: str,
+) -> None:
+    # given a device that answers at once
+    backend = f"{__name__}.{ReportingAtOnceBackend.__name__}"
+    ReportingAtOnceBackend.reports, ReportingAtOnceBackend.status = reports, status
+
+    # when a notice is pushed to it
+    with override_settings(CITYGATE_WEB_PUSH_BACKEND=backend):
+        pushed = on(send(**official(resident)), Channel.WEB_PUSH)
+
+    # then the report stands, the push counts as sent no later than it arrived, once
+    assert pushed.state == state
+    assert (pushed.attempts, pushed.locked_until, pushed.next_attempt_at) == (1, None, None)
+    assert pushed.sent_at is not None
+    assert pushed.delivered_at is not None
+    assert pushed.sent_at <= pushed.delivered_at
+    assert len(outbox_pushes()) == 1
+    assert not pushed.message.deliveries.filter(channel=Channel.SMS).exists()
 
 
 def test_a_click_on_a_push_not_reported_delivered_counts_as_delivered_too(

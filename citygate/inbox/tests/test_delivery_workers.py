@@ -70,6 +70,33 @@ def test_eight_workers_attempting_one_delivery_at_once_send_it_once() -> None:
     assert (pushed.state, pushed.attempts) == (DeliveryState.SENT, 1)
 
 
+def test_stories_planned_at_once_for_one_person_keep_to_the_daily_cap() -> None:
+    # given a resident with a device and a cap of two news pushes a day, and eight stories
+    resident = resident_with("19999990415")
+    device = Device()
+    push_subscription_add(
+        user=resident,
+        endpoint="https://push.example.org/send/19999990415",
+        p256dh=device.p256dh,
+        auth=device.auth,
+    )
+    notification_settings_update(
+        user=resident, news_daily_cap=2, quiet_start="00:00", quiet_end="00:00"
+    )
+    stories = [notify(recipient=resident, template="inbox_tests.news") for _ in range(8)]
+
+    # when their pushes are planned by eight workers at once
+    results, errors = run_at_once(
+        8,
+        lambda i: delivery.deliveries_plan(message_id=stories[i].pk),  # type: ignore[union-attr]
+    )
+
+    # then
+    assert not errors, errors
+    assert sorted(results) == ["capped"] * 6 + ["push"] * 2
+    assert Delivery.objects.filter(channel=Channel.WEB_PUSH).count() == 2
+
+
 def test_the_sweep_sends_what_a_lost_task_left_and_fails_what_ran_out_of_attempts() -> None:
     # given one delivery whose task was lost, one held by a worker that died on its last try
     lost = queued_push("19999990412")
@@ -92,24 +119,34 @@ def test_the_sweep_sends_what_a_lost_task_left_and_fails_what_ran_out_of_attempt
     assert out.getvalue().strip() == "Attempted 1 delivery(ies)."
 
 
-def test_the_digest_command_sends_each_digest_once() -> None:
+def test_the_digest_command_sends_each_digest_once_a_day_and_news_after_it_goes_in_the_next() -> (
+    None
+):
     # given
     resident = resident_with("19999990414")
     notification_settings_update(user=resident, news_digest="daily")
     notify(recipient=resident, template="inbox_tests.news")
 
-    # when
+    # when the command runs twice on one day, with a story coming in between
     first, second = io.StringIO(), io.StringIO()
     call_command("inbox_send_digests", stdout=first)
+    story = notify(recipient=resident, template="inbox_tests.news")
+    assert story is not None
     call_command("inbox_send_digests", stdout=second)
 
-    # then
+    # then the day has one digest, of the story before it
     assert (first.getvalue().strip(), second.getvalue().strip()) == (
         "Sent 1 digest(s).",
         "Sent 0 digest(s).",
     )
     digest = Message.objects.get(template="inbox.news_digest_daily")
     assert digest.params == {"count": 1}
+
+    # and the story after it is in the next day's digest (a day after it, to the microsecond)
+    next_day = story.created_at + timedelta(days=1) - timedelta(microseconds=1)
+    assert delivery.news_digests_send(now=next_day) == 1
+    latest = Message.objects.filter(template="inbox.news_digest_daily").latest("created_at")
+    assert latest.params == {"count": 1}
 
 
 def test_the_vapid_keys_command_prints_a_usable_private_key() -> None:

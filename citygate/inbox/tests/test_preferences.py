@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 import pytest
 from django.test import Client
@@ -106,6 +106,13 @@ def test_changing_one_choice_keeps_the_others(person: User) -> None:
     [
         ({"quiet_start": "25:00"}, "quiet_start"),
         ({"quiet_end": "noon"}, "quiet_end"),
+        ({"quiet_start": "22:00Z"}, "quiet_start"),
+        ({"quiet_start": "22:00+08:00"}, "quiet_start"),
+        ({"quiet_end": "08:00:30"}, "quiet_end"),
+        ({"quiet_end": "2200"}, "quiet_end"),
+        ({"quiet_end": "T22:00"}, "quiet_end"),
+        ({"quiet_start": time(22, 0, tzinfo=UTC)}, "quiet_start"),
+        ({"quiet_start": time(22, 0, 30)}, "quiet_start"),
         ({"news_daily_cap": 21}, "news_daily_cap"),
         ({"news_daily_cap": -1}, "news_daily_cap"),
         ({"news_digest": "hourly"}, "news_digest"),
@@ -156,6 +163,27 @@ def test_the_api_reads_and_changes_the_preferences(person: User) -> None:
     assert wrong.status_code == 422
     assert "news_daily_cap" in wrong.json()["fields"]
     assert Client().get("/api/v1/me/notification-preferences").status_code == 401
+
+
+def test_a_quiet_hour_with_a_time_zone_is_refused_by_the_api_with_the_fields_message(
+    person: User,
+) -> None:
+    # given
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(person)
+
+    # when
+    answer = client.put(
+        "/api/v1/me/notification-preferences",
+        json.dumps({"quiet_start": "22:00Z"}),
+        content_type="application/json",
+    )
+
+    # then
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "invalid"
+    assert answer.json()["fields"] == {"quiet_start": "Enter a time such as 22:00."}
+    assert selectors.notification_choices(user=person) == DEFAULTS
 
 
 def test_the_preferences_page_saves_the_choices_and_names_a_wrong_one(person: User) -> None:

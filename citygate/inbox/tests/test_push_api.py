@@ -24,6 +24,13 @@ pytestmark = pytest.mark.django_db
 CaptureOnCommit = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
 URL = "/api/v1/me/push-subscriptions"
 ENDPOINT = "https://fcm.googleapis.com/fcm/send/dGVzdC1kZXZpY2UtMDAx"
+# A production server (with the development data keys named, as it names its own).
+PRODUCTION = {
+    "DEBUG": False,
+    "TESTING": False,
+    "CITYGATE_DATA_KEYS": crypto.DEVELOPMENT_DATA_KEYS,
+    "CITYGATE_INDEX_KEY": crypto.DEVELOPMENT_INDEX_KEY,
+}
 
 
 def subscription(device: Device, endpoint: str = ENDPOINT, **extra: Any) -> dict[str, Any]:
@@ -137,17 +144,68 @@ def test_a_wrong_subscription_is_refused_by_its_field(
 def test_in_production_a_push_endpoint_is_https_on_a_public_name(
     resident_client: Client, endpoint: str
 ) -> None:
-    # (the development data keys named, as a production server names its own)
-    production = {
-        "DEBUG": False,
-        "TESTING": False,
-        "CITYGATE_DATA_KEYS": crypto.DEVELOPMENT_DATA_KEYS,
-        "CITYGATE_INDEX_KEY": crypto.DEVELOPMENT_INDEX_KEY,
-    }
-    with override_settings(**production):
+    with override_settings(**PRODUCTION):
         answer = resident_client.post(
             URL, subscription(Device(), endpoint), content_type="application/json"
         )
+    assert answer.status_code == 400
+    assert "endpoint" in answer.json()["fields"]
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://127.1/x",
+        "https://0x7f.1/x",
+        "https://0177.0.0.1/x",
+        "https://10.1/x",
+        "https://2130706433/x",
+        "https://127.0.0.1./x",
+        "https://[::1]/x",
+        "https://[::ffff:127.0.0.1]/x",
+        "https://push.localhost/x",
+        "https://push.example.0x7f/x",
+        "https://push.example.org:8443/x",
+        "https://push.example.org:99999/x",
+        "https://push.example.org:port/x",
+    ],
+)
+def test_in_production_a_push_endpoint_is_a_name_on_port_443_never_an_address(
+    resident_client: Client, endpoint: str
+) -> None:
+    # when
+    with override_settings(**PRODUCTION):
+        answer = resident_client.post(
+            URL, subscription(Device(), endpoint), content_type="application/json"
+        )
+
+    # then
+    assert answer.status_code == 400
+    assert "endpoint" in answer.json()["fields"]
+    assert not PushSubscription.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "endpoint", [ENDPOINT, "https://updates.push.services.mozilla.com:443/wpush/v2/gAAAA"]
+)
+def test_in_production_a_push_services_endpoint_is_taken(
+    resident_client: Client, endpoint: str
+) -> None:
+    with override_settings(**PRODUCTION):
+        answer = resident_client.post(
+            URL, subscription(Device(), endpoint), content_type="application/json"
+        )
+    assert answer.status_code == 201
+
+
+def test_a_port_that_is_no_number_is_refused_even_in_development(
+    resident_client: Client,
+) -> None:
+    answer = resident_client.post(
+        URL,
+        subscription(Device(), "http://127.0.0.1:99999/push/x"),
+        content_type="application/json",
+    )
     assert answer.status_code == 400
     assert "endpoint" in answer.json()["fields"]
 
@@ -227,6 +285,78 @@ def test_a_report_with_a_wrong_token_or_of_an_unknown_kind_changes_nothing(
     assert (wrong.status_code, unknown.status_code) == (404, 422)
     pushed.refresh_from_db()
     assert pushed.state == DeliveryState.SENT
+
+
+@pytest.mark.parametrize("token", ["ééé", "é" * 32, "A" * 32, "0" * 31, "0" * 64, ""])
+def test_a_report_with_a_token_of_another_shape_is_not_found(
+    resident: User, django_capture_on_commit_callbacks: CaptureOnCommit, token: str
+) -> None:
+    # given
+    pushed = _pushed(resident, django_capture_on_commit_callbacks)
+
+    # when
+    answer = Client().post(
+        f"/api/v1/inbox/deliveries/{pushed.pk}/opened",
+        {"token": token},
+        content_type="application/json",
+    )
+
+    # then
+    assert answer.status_code == 404
+    assert answer.json()["code"] == "not_found"
+    pushed.refresh_from_db()
+    assert pushed.state == DeliveryState.SENT
+
+
+# --- Signing out ------------------------------------------------------------------------------
+
+
+def test_signing_out_turns_off_the_browsers_device_and_no_other(
+    resident: User, other_resident: User, resident_client: Client, other_client: Client
+) -> None:
+    # given the resident's phone and laptop, and another person's device
+    for endpoint in (ENDPOINT, f"{ENDPOINT}-laptop"):
+        resident_client.post(URL, subscription(Device(), endpoint), content_type="application/json")
+    other_client.post(
+        URL, subscription(Device(), f"{ENDPOINT}-other"), content_type="application/json"
+    )
+
+    # when the resident signs out on the phone, its page's script sending its endpoint
+    answer = resident_client.post("/account/logout/", {"push_endpoint": ENDPOINT})
+
+    # then the phone is forgotten, the laptop and the other person's device are not
+    assert answer.status_code == 302
+    assert sorted(s.endpoint for s in PushSubscription.objects.all()) == [
+        f"{ENDPOINT}-laptop",
+        f"{ENDPOINT}-other",
+    ]
+    assert "_auth_user_id" not in resident_client.session
+
+
+def test_signing_out_cannot_turn_off_another_persons_device(
+    resident_client: Client, other_client: Client
+) -> None:
+    other_client.post(URL, subscription(Device()), content_type="application/json")
+    answer = resident_client.post("/account/logout/", {"push_endpoint": ENDPOINT})
+    assert answer.status_code == 302
+    assert PushSubscription.objects.count() == 1
+
+
+def test_signing_out_without_the_script_works_and_leaves_the_devices(
+    resident_client: Client,
+) -> None:
+    resident_client.post(URL, subscription(Device()), content_type="application/json")
+    answer = resident_client.post("/account/logout/")
+    assert (answer.status_code, answer["Location"]) == (302, "/")
+    assert PushSubscription.objects.count() == 1
+    assert "_auth_user_id" not in resident_client.session
+
+
+def test_the_sign_out_forms_carry_the_device_script(resident_client: Client) -> None:
+    for page in ("/account/", "/account/logout/"):
+        html = resident_client.get(page).content.decode()
+        assert "data-push-signout" in html
+        assert "citygate/push" in html
 
 
 # --- The preferences page ---------------------------------------------------------------------

@@ -19,8 +19,10 @@ from django.test import override_settings
 
 from citygate.accounts.models import User
 from citygate.inbox import webpush
-from citygate.inbox.models import Channel, DeliveryState
-from citygate.inbox.services import notify
+from citygate.inbox.channels import PushAnswer, VapidWebPushBackend, WebPushChannel
+from citygate.inbox.delivery import rendered
+from citygate.inbox.models import Channel, Delivery, DeliveryState, PushSubscription
+from citygate.inbox.services import notify, push_subscription_add
 from citygate.inbox.tests.conftest import device_of
 from citygate.inbox.tests.pushservice import Device, LocalPushService
 
@@ -179,3 +181,135 @@ def test_a_configured_vapid_key_is_used() -> None:
     with override_settings(CITYGATE_VAPID_PRIVATE_KEY=private):
         assert webpush.vapid_public_key() == webpush.public_key_of(key)
     assert development != webpush.public_key_of(key)
+
+
+# --- Where the real backend connects ------------------------------------------------------------
+
+
+class Dns:
+    """The name service, as the backend sees it: these answers, every question kept."""
+
+    def __init__(self, *addresses: str) -> None:
+        self.addresses = list(addresses)
+        self.asked: list[tuple[str, int]] = []
+
+    def __call__(self, host: str, port: int, timeout: float) -> list[str]:
+        self.asked.append((host, port))
+        return self.addresses
+
+
+def _device_at(endpoint: str) -> PushSubscription:
+    device = Device()
+    return PushSubscription(endpoint=endpoint, p256dh=device.p256dh, auth=device.auth)
+
+
+def _push(backend: VapidWebPushBackend, subscription: PushSubscription) -> PushAnswer:
+    return backend.push(subscription=subscription, payload={"title": "x"}, ttl=60, urgency="high")
+
+
+@pytest.mark.parametrize(
+    "addresses",
+    [
+        ["127.0.0.1"],
+        ["10.0.0.5"],
+        ["172.16.3.4"],
+        ["192.168.1.2"],
+        ["169.254.169.254"],
+        ["100.64.0.1"],
+        ["0.0.0.0"],  # noqa: S104 (an answer of the name service, not a binding)
+        ["::1"],
+        ["::ffff:10.0.0.1"],
+        ["fe80::1%eth0"],
+        ["fc00::5"],
+        ["224.0.0.1"],
+        ["93.184.216.34", "192.168.1.2"],
+        [],
+    ],
+)
+@override_settings(CITYGATE_WEB_PUSH_ALLOW_LOCAL=False)
+def test_the_real_backend_refuses_a_name_with_an_address_that_is_not_public(
+    addresses: list[str],
+) -> None:
+    # given a push service's name that resolves (also) to an address of a private network
+    dns = Dns(*addresses)
+    backend = VapidWebPushBackend(resolver=dns)
+
+    # when
+    answer = _push(backend, _device_at("https://push.example.org/send/1"))
+
+    # then nothing is sent, for good
+    assert dns.asked == [("push.example.org", 443)]
+    assert answer == PushAnswer(status=0, refused="address_refused")
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    ["https://127.1/x", "https://0x7f.1/x", "http://push.example.org/x", "https://a.org:8443/x"],
+)
+@override_settings(CITYGATE_WEB_PUSH_ALLOW_LOCAL=False)
+def test_an_endpoint_saved_before_the_rules_is_refused_without_asking_the_name_service(
+    endpoint: str,
+) -> None:
+    dns = Dns("93.184.216.34")
+    answer = _push(VapidWebPushBackend(resolver=dns), _device_at(endpoint))
+    assert answer == PushAnswer(status=0, refused="endpoint_refused")
+    assert dns.asked == []
+
+
+@pytest.mark.django_db
+def test_a_refused_address_fails_the_push_for_good(
+    resident: User, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    # given
+    device = Device()
+    push_subscription_add(
+        user=resident,
+        endpoint="https://push.example.org/send/1",
+        p256dh=device.p256dh,
+        auth=device.auth,
+    )
+    message = notify(recipient=resident, template="system.notice", params={"subject": "x"})
+    assert message is not None
+    channel = WebPushChannel(VapidWebPushBackend(resolver=Dns("10.0.0.5")))
+
+    # when
+    with override_settings(CITYGATE_WEB_PUSH_ALLOW_LOCAL=False):
+        outcome = channel.send(Delivery(message=message), rendered(message))
+
+    # then
+    assert (outcome.sent, outcome.retryable, outcome.error_code) == (
+        False,
+        False,
+        "address_refused",
+    )
+
+
+def test_the_backend_connects_to_the_address_it_checked(push_service: LocalPushService) -> None:
+    # given a name no real name service knows, which the checked answer points at this machine
+    port = push_service.url.rsplit(":", 1)[1]
+    dns = Dns("127.0.0.1")
+    subscription = _device_at(f"http://push.test.invalid:{port}/push/phone")
+
+    # when
+    answer = _push(VapidWebPushBackend(resolver=dns), subscription)
+
+    # then the request went to that address, naming the push service's host
+    assert answer.status == 201
+    [request] = push_service.received
+    assert request.headers["host"] == f"push.test.invalid:{port}"
+    assert dns.asked == [("push.test.invalid", int(port))]
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_from_the_push_service_is_never_followed(
+    push_service: LocalPushService, status: int
+) -> None:
+    # given
+    push_service.answer("phone", status)
+
+    # when
+    answer = _push(VapidWebPushBackend(), _device_at(push_service.endpoint("phone")))
+
+    # then
+    assert answer.status == status
+    assert [request.path for request in push_service.received] == ["/push/phone"]

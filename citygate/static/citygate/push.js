@@ -1,15 +1,64 @@
 /*
- * Notifications on this device (the preferences page). Where the browser can receive pushes
- * (a service worker and the Push API), it shows the button that subscribes this device with
- * the server's VAPID key and registers the subscription; elsewhere the page stays as it is.
- * The list of devices and their remove buttons are plain forms and work without it.
+ * Notifications on this device.
+ *
+ * On the preferences page, where the browser can receive pushes (a service worker and the
+ * Push API), it shows the button that subscribes this device with the server's VAPID key and
+ * registers the subscription; elsewhere the page stays as it is. The list of devices and their
+ * remove buttons are plain forms and work without it.
+ *
+ * On signing out (a form marked data-push-signout), it unsubscribes this browser and sends its
+ * endpoint with the form, so that the server forgets the device too: a signed-out browser
+ * must not go on showing the person's messages. Without it, signing out works as before.
  */
 (function () {
   "use strict";
 
+  var pushable = "serviceWorker" in navigator && "PushManager" in window;
+  // Signing out never waits longer than this for the browser.
+  var SIGN_OUT_WAIT_MS = 3000;
+
+  function signOutWithDevice(event) {
+    var form = event.target;
+    if (form.dataset.pushDone) {
+      return;
+    }
+    event.preventDefault();
+    form.dataset.pushDone = "1";
+    var sent = false;
+    function submit() {
+      if (!sent) {
+        sent = true;
+        form.submit();
+      }
+    }
+    window.setTimeout(submit, SIGN_OUT_WAIT_MS);
+    navigator.serviceWorker.getRegistration()
+      .then(function (registration) {
+        return registration ? registration.pushManager.getSubscription() : null;
+      })
+      .then(function (subscription) {
+        if (!subscription) {
+          return null;
+        }
+        var field = document.createElement("input");
+        field.type = "hidden";
+        field.name = "push_endpoint";
+        field.value = subscription.endpoint;
+        form.appendChild(field);
+        return subscription.unsubscribe();
+      })
+      .catch(function () { return null; })
+      .then(submit);
+  }
+
+  if (pushable) {
+    document.querySelectorAll("form[data-push-signout]").forEach(function (form) {
+      form.addEventListener("submit", signOutWithDevice);
+    });
+  }
+
   var box = document.querySelector("[data-push]");
-  if (!box || !("serviceWorker" in navigator) || !("PushManager" in window) ||
-      !("Notification" in window)) {
+  if (!box || !pushable || !("Notification" in window)) {
     return;
   }
   var button = box.querySelector("[data-push-enable]");

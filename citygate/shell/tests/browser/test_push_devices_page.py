@@ -148,3 +148,61 @@ def test_turning_notifications_on_subscribes_or_says_why_it_cannot(
     else:
         assert page.locator("[data-push-status]").inner_text() in FAILED["en"]
         assert page.locator("[data-push-enable]").is_enabled()
+
+
+# The browser's own push subscription, as headless Chromium (which has no push service) cannot
+# make one: the endpoint the resident's device was registered with, and a record of
+# unsubscribe() that outlives the page.
+BROWSER_SUBSCRIPTION = """
+(() => {
+  const subscription = {
+    endpoint: "https://push.example.org/send/device-0001",
+    unsubscribe: () => {
+      sessionStorage.setItem("unsubscribed", "yes");
+      return Promise.resolve(true);
+    },
+  };
+  const registration = { pushManager: { getSubscription: () => Promise.resolve(subscription) } };
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.getRegistration = () => Promise.resolve(registration);
+  }
+})();
+"""
+
+
+def test_signing_out_unsubscribes_the_browser_and_forgets_its_device(
+    browser: Browser, live_server: Any
+) -> None:
+    # given a resident whose browser has notifications on
+    resident = resident_with_a_device("19999990724", "en", False)
+    page = signed_in_page(browser, live_server.url, resident, language="en", elderly=False)
+    page.add_init_script(BROWSER_SUBSCRIPTION)
+    errors = watch_errors(page)
+    open_page(page, "/account/")
+
+    # when they sign out
+    with page.expect_navigation():
+        page.click("form[data-push-signout] button")
+
+    # then the browser is unsubscribed and the server no longer pushes to it
+    assert page.evaluate("sessionStorage.getItem('unsubscribed')") == "yes"
+    assert not PushSubscription.objects.filter(user=resident).exists()
+    assert page.locator(".alert").first.inner_text().strip() == "You are signed out."
+    assert not errors, errors
+
+
+def test_signing_out_without_the_script_still_signs_out(browser: Browser, live_server: Any) -> None:
+    # given a browser that runs no script
+    resident = resident_with_a_device("19999990725", "en", False)
+    page = signed_in_page(
+        browser, live_server.url, resident, language="en", elderly=False, java_script_enabled=False
+    )
+    open_page(page, "/account/")
+
+    # when
+    with page.expect_navigation():
+        page.click("form[data-push-signout] button")
+
+    # then signed out, the device kept (it can be turned off on the preferences page)
+    assert page.locator(".alert").first.inner_text().strip() == "You are signed out."
+    assert PushSubscription.objects.filter(user=resident).exists()
