@@ -132,7 +132,7 @@ class Segment:
                 languages |= Q(preferred_language="")
             query &= languages
         if self.tags:
-            query &= _tags_q(self.tags)
+            query &= _tags_q(self.tags, today)
         if self.min_level > VerificationLevel.PHONE:
             query &= Q(verification_level__gte=self.min_level)
         return query
@@ -159,10 +159,10 @@ def _enterprise_q() -> Q:
     return Q(Exists(agency)) | Q(Exists(represents))
 
 
-def _tags_q(tags: Sequence[str]) -> Q:
+def _tags_q(tags: Sequence[str], today: date | None) -> Q:
     from citygate.campaigns import interests
 
-    return interests.following_q(tags)
+    return interests.following_q(tags, today=today)
 
 
 def profile_of(user: User) -> Profile:

@@ -17,7 +17,7 @@ from citygate.accounts.models import Enterprise, EnterpriseAgent, User
 from citygate.campaigns import segments
 from citygate.campaigns.segments import Segment, profile_of
 from citygate.campaigns.tests.conftest import make_campaigner, make_resident
-from citygate.feed.models import InterestTag, TagSource
+from citygate.feed.models import InterestTag, RecommendationSettings, TagSource
 from citygate.feed.services import interest_tag_follow
 from citygate.news.models import NewsTag
 
@@ -45,6 +45,8 @@ def _city(rng: random.Random) -> list[User]:
             level=rng.choice([1, 2, 3]),
         )
         people.append(person)
+        if rng.random() < 0.2:
+            RecommendationSettings.objects.create(user=person, personalized=False)
         for tag in tags:
             # Followed, learned from reading, deleted by the person, or nothing.
             how = rng.choice(["follow", "learned", "deleted", "none", "none"])

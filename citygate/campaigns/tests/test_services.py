@@ -281,3 +281,23 @@ def test_an_inbox_opened_for_the_first_time_brings_in_only_the_last_days_campaig
     newcomer = make_resident(1)
     assert services.campaigns_bring_in(newcomer) == 1
     assert Message.objects.get(recipient=newcomer).dedupe_key == recent.dedupe_key
+
+
+def test_aiming_by_topic_leaves_out_the_switched_off_and_possible_minors(
+    editor: User, operator: User
+) -> None:
+    from citygate.feed.models import RecommendationSettings
+    from citygate.feed.services import interest_tag_follow
+    from citygate.news.models import NewsTag
+
+    NewsTag.objects.get_or_create(slug="education", defaults={"name_zh": "教育", "name_en": "Ed"})
+    year = timezone.localdate().year
+    adult = make_resident(1, birth_year=year - 40)
+    switched_off = make_resident(2, birth_year=year - 40)
+    pupil = make_resident(3, birth_year=year - 16)
+    for person in (adult, switched_off, pupil):
+        interest_tag_follow(user=person, slug="education")
+    RecommendationSettings.objects.create(user=switched_off, personalized=False)
+    campaign = sent(editor, operator, {**NOTICE, "segment": {"tags": ["education"]}})
+    assert campaign.audience_size == 1
+    assert [services.campaigns_bring_in(p) for p in (adult, switched_off, pupil)] == [1, 0, 0]
