@@ -67,6 +67,11 @@ class Message(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+    # The kind's place in the inbox's order, kept by the database from the kind, so that the
+    # inbox index gives a page in order however long a person's inbox is.
+    priority = models.GeneratedField(
+        expression=kind_priority(), output_field=models.PositiveSmallIntegerField(), db_persist=True
+    )
 
     class Meta:
         constraints = [
@@ -81,7 +86,8 @@ class Message(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["recipient", "archived_at", "-created_at"], name="message_inbox_idx"
+                fields=["recipient", "archived_at", "priority", "-created_at", "-id"],
+                name="message_inbox_order_idx",
             ),
             models.Index(
                 fields=["subject"], condition=~models.Q(subject=""), name="message_subject_idx"

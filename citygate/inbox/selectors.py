@@ -17,7 +17,6 @@ from citygate.inbox.models import (
     Message,
     NotificationSettings,
     PushSubscription,
-    kind_priority,
 )
 from citygate.inbox.preferences import DEFAULTS, Choices
 
@@ -30,7 +29,7 @@ def inbox_for(*, user: User, include_archived: bool = False) -> QuerySet[Message
     messages = Message.objects.filter(recipient=user)
     if not include_archived:
         messages = messages.filter(archived_at__isnull=True)
-    return messages.annotate(priority=kind_priority()).order_by("priority", "-created_at", "-id")
+    return messages.order_by("priority", "-created_at", "-id")
 
 
 def unread_count(*, user: User) -> int:
