@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -344,10 +344,16 @@ def story_submit_for_review(
                 "story_not_draft", _("Only a draft can be sent for review."), status=409
             )
         _check_version(story, expected_version)
+        now = timezone.now()
+        if StoryReview.objects.filter(story=story, version=story.version).exists():
+            # Returned and sent again unchanged: review starts over on a version of its own,
+            # saved by whoever sends it, so no decision on the returned one stands in its way.
+            story.version += 1
+            _revision_add(story, editor, "resubmitted", now)
         story.state = StoryState.IN_REVIEW
         story.reviewed_level = 0
-        story.updated_at = timezone.now()
-        story.save(update_fields=["state", "reviewed_level", "updated_at"])
+        story.updated_at = now
+        story.save(update_fields=["state", "reviewed_level", "version", "updated_at"])
     log.info("news.story_submitted", story_id=str(story.pk), version=story.version)
     return story
 
@@ -422,15 +428,23 @@ def story_review(
                 _("This story waits for review at another level."),
                 status=409,
             )
-        StoryReview.objects.create(
-            story=story,
-            version=story.version,
-            level=level,
-            reviewer=reviewer,
-            decision=decision,
-            comment=comment,
-            decided_at=now,
-        )
+        try:
+            with transaction.atomic():
+                StoryReview.objects.create(
+                    story=story,
+                    version=story.version,
+                    level=level,
+                    reviewer=reviewer,
+                    decision=decision,
+                    comment=comment,
+                    decided_at=now,
+                )
+        except IntegrityError:
+            raise ApplicationError(
+                "review_already_decided",
+                _("This level was already decided for this version. Reload the story."),
+                status=409,
+            ) from None
         if decision == ReviewDecision.RETURN:
             story.state = StoryState.DRAFT
             story.reviewed_level = 0

@@ -270,6 +270,51 @@ def test_a_return_needs_a_comment_and_sends_the_story_back_to_draft(
     assert story.reviewed_level == 0
 
 
+def test_a_returned_story_sent_again_unchanged_passes_every_level_and_is_published(
+    author: User, reviewers: list[User], draft: Story
+) -> None:
+    # given: approved at level 1, then returned at level 2
+    services.story_submit_for_review(editor=author, story_id=draft.pk)
+    services.story_review(reviewer=reviewers[0], story_id=draft.pk, level=1, decision="approve")
+    services.story_review(
+        reviewer=reviewers[1], story_id=draft.pk, level=2, decision="return", comment="再核实"
+    )
+
+    # when: sent again without a change, and approved at every level
+    sent = services.story_submit_for_review(
+        editor=author, story_id=draft.pk, expected_version=draft.version
+    )
+    for level, reviewer in enumerate(reviewers, start=1):
+        story = services.story_review(
+            reviewer=reviewer, story_id=draft.pk, level=level, decision="approve"
+        )
+
+    # then: a version of its own was reviewed and published
+    assert sent.version == draft.version + 1
+    assert story.state == StoryState.PUBLISHED
+    assert story.published_version == sent.version
+    assert story.revisions.filter(version=sent.version, editor=author).exists()
+
+
+def test_a_level_decided_twice_for_one_version_is_a_conflict_not_a_crash(
+    author: User, reviewers: list[User], draft: Story
+) -> None:
+    # given: an approval at level 1 already stored for the version under review
+    services.story_submit_for_review(editor=author, story_id=draft.pk)
+    StoryReview.objects.create(
+        story=draft, version=draft.version, level=1, reviewer=reviewers[1], decision="approve"
+    )
+
+    # when
+    with pytest.raises(ApplicationError) as refused:
+        services.story_review(reviewer=reviewers[0], story_id=draft.pk, level=1, decision="approve")
+
+    # then
+    assert refused.value.code == "review_already_decided"
+    assert refused.value.status == 409
+    assert Story.objects.get(pk=draft.pk).reviewed_level == 0
+
+
 def test_a_change_after_approval_restarts_review(
     author: User, reviewers: list[User], draft: Story
 ) -> None:
