@@ -366,6 +366,15 @@ def _version_author_id(story: Story) -> uuid.UUID | None:
     )
 
 
+def _writer_ids(story: Story) -> set[uuid.UUID]:
+    """Who wrote what is under review: the story's creator and everyone who saved a version
+    since the one last published."""
+    revisions = StoryRevision.objects.filter(story=story)
+    if story.published_version is not None:
+        revisions = revisions.filter(version__gt=story.published_version)
+    return {story.created_by_id, *revisions.values_list("editor_id", flat=True)}
+
+
 def review_refusal(*, reviewer: User, story: Story) -> ApplicationError | None:
     """Why this editor may not review the story's current version now, or None if they may."""
     if story.state != StoryState.IN_REVIEW:
@@ -375,6 +384,11 @@ def review_refusal(*, reviewer: User, story: Story) -> ApplicationError | None:
     if _version_author_id(story) == reviewer.pk:
         return PermissionDenied(
             _("You saved this version: another editor has to review it."),
+            code="reviewer_is_author",
+        )
+    if reviewer.pk in _writer_ids(story):
+        return PermissionDenied(
+            _("You wrote or changed this story since it was last published: others review it."),
             code="reviewer_is_author",
         )
     approved_before = StoryReview.objects.filter(

@@ -21,7 +21,7 @@ from citygate.inbox.models import Message
 from citygate.inbox.services import notify
 from citygate.news import services
 from citygate.news.models import Story, StoryReview, StoryState
-from citygate.news.tests.conftest import story_input
+from citygate.news.tests.conftest import editor_named, story_input
 
 pytestmark = pytest.mark.django_db
 
@@ -218,6 +218,23 @@ def test_the_author_of_the_version_may_not_review_it(author: User, draft: Story)
     assert refused.value.code == "reviewer_is_author"
 
 
+def test_whoever_created_or_changed_the_story_since_it_was_published_may_not_review_it(
+    author: User, reviewers: list[User], draft: Story
+) -> None:
+    # given: the author's draft changed by a colleague, so neither saved the version under review
+    services.story_update(editor=reviewers[0], story_id=draft.pk, data=story_input(title="改一"))
+    services.story_update(editor=reviewers[1], story_id=draft.pk, data=story_input(title="改二"))
+    services.story_submit_for_review(editor=reviewers[1], story_id=draft.pk)
+
+    # when / then: the creator and the earlier changer are refused, as is the last one
+    for writer in (author, reviewers[0], reviewers[1]):
+        with pytest.raises(PermissionDenied) as refused:
+            services.story_review(reviewer=writer, story_id=draft.pk, level=1, decision="approve")
+        assert refused.value.code == "reviewer_is_author"
+    services.story_review(reviewer=reviewers[2], story_id=draft.pk, level=1, decision="approve")
+    assert Story.objects.get(pk=draft.pk).reviewed_level == 1
+
+
 @pytest.mark.parametrize("second_level", [2, 3])
 def test_one_editor_may_not_approve_two_levels(
     author: User, reviewers: list[User], draft: Story, second_level: int
@@ -336,7 +353,9 @@ def test_a_change_after_approval_restarts_review(
     services.story_submit_for_review(editor=author, story_id=draft.pk)
     with pytest.raises(PermissionDenied):
         services.story_review(reviewer=reviewers[2], story_id=draft.pk, level=1, decision="approve")
-    services.story_review(reviewer=author, story_id=draft.pk, level=1, decision="approve")
+    services.story_review(
+        reviewer=editor_named("news.reviewer4"), story_id=draft.pk, level=1, decision="approve"
+    )
     assert Story.objects.get(pk=draft.pk).reviewed_level == 1
 
 
