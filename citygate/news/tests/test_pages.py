@@ -71,6 +71,36 @@ def test_the_cover_of_a_published_story_is_served_and_a_drafts_is_not(
     assert Client().get("/news/media/..%2F..%2Fsettings.py").status_code == 404
 
 
+def test_a_draft_cover_shown_to_an_editor_is_never_kept_by_a_shared_cache(
+    author: User, published: Story
+) -> None:
+    # given
+    draft = services.story_create(
+        editor=author, data=story_input(cover_alt="草稿图"), cover=SimpleUploadedFile("d.png", PNG)
+    )
+
+    # when
+    for_editor = staff_client(author).get(f"/news/media/{draft.cover.removeprefix('news/')}")
+    for_anyone = Client().get(f"/news/media/{published.cover.removeprefix('news/')}")
+
+    # then
+    assert for_editor.status_code == 200
+    assert for_editor["Cache-Control"] == "private, no-store"
+    assert for_anyone["Cache-Control"] == "public, max-age=300, must-revalidate"
+
+
+def test_a_retracted_storys_cover_is_no_longer_served(author: User, published: Story) -> None:
+    # given
+    name = published.cover.removeprefix("news/")
+    assert Client().get(f"/news/media/{name}").status_code == 200
+
+    # when
+    services.story_retract(editor=author, story_id=published.pk, notice="信息有误，已撤回。")
+
+    # then
+    assert Client().get(f"/news/media/{name}").status_code == 404
+
+
 def test_a_correction_notice_is_shown_at_the_top(author: User, published: Story) -> None:
     services.story_correct(editor=author, story_id=published.pk, notice="日期应为6月1日。")
     page = Client().get(f"/news/{published.pk}/").content.decode()
