@@ -139,16 +139,3 @@ class NoticeForm(PageForm):
     confirm = forms.BooleanField(
         label=_("I confirm: everyone who was sent this story will be told."),
     )
-
-
-class CorrectionForm(NoticeForm):
-    body = forms.CharField(
-        label=_("Corrected story"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 12}),
-        help_text=_(
-            "Change the text if the correction needs it; the old text stays in the history."
-        ),
-    )
-
-    field_order = ["notice", "body", "confirm"]

@@ -560,23 +560,14 @@ def story_correct(
     editor: User,
     story_id: uuid.UUID | str,
     notice: str,
-    body: str | None = None,
     now: datetime | None = None,
 ) -> Story:
-    """Puts a correction notice on a published story, with its corrected text if given, and
-    tells those who were sent it. The text before stays in the story's history."""
+    """Puts a correction notice on a published story and tells those who were sent it. The
+    published text itself is never changed here: a text that is wrong is retracted, and the
+    right one written as a new story, which goes through every review level."""
     _require_editor(editor)
     now = now or timezone.now()
     text = _notice_text(notice)
-    corrected_body = None
-    if body is not None:
-        corrected_body = richtext.sanitise(body)
-        if not richtext.plain_text(corrected_body):
-            raise InvalidInput({"body": _("This field is required.")})
-        if len(corrected_body) > BODY_MAX_LENGTH:
-            raise InvalidInput({"body": _("The story is too long.")})
-        if richtext.images_without_alt(corrected_body):
-            raise InvalidInput({"body": _IMAGE_NEEDS_ALT})
     with transaction.atomic():
         story = _locked(story_id)
         if story.state != StoryState.PUBLISHED:
@@ -585,8 +576,6 @@ def story_correct(
             )
         story.correction = text
         story.corrected_at = now
-        if corrected_body is not None:
-            story.body = corrected_body
         story.version += 1
         story.published_version = story.version
         story.updated_at = now

@@ -29,7 +29,7 @@ from citygate.accounts.models import User
 from citygate.core.errors import ApplicationError
 from citygate.core.validation import small_positive_int
 from citygate.news import selectors, services
-from citygate.news.forms import CorrectionForm, NoticeForm, ReviewForm, StateFilter, StoryForm
+from citygate.news.forms import NoticeForm, ReviewForm, StateFilter, StoryForm
 from citygate.news.models import Story, StoryState
 
 PAGE_SIZE = 50
@@ -292,18 +292,15 @@ def story_history_page(request: HttpRequest, story_id: uuid.UUID) -> HttpRespons
 
 def _notice_page(request: HttpRequest, story_id: uuid.UUID, *, correcting: bool) -> HttpResponse:
     story = _story(request, story_id)
-    form_class = CorrectionForm if correcting else NoticeForm
     if request.method == "POST":
-        form = form_class(request.POST)
+        form = NoticeForm(request.POST)
         if form.is_valid():
             try:
                 if correcting:
-                    body = form.cleaned_data["body"]
                     services.story_correct(
                         editor=_user(request),
                         story_id=story.pk,
                         notice=form.cleaned_data["notice"],
-                        body=body if body and body != story.body else None,
                     )
                 else:
                     services.story_retract(
@@ -318,7 +315,7 @@ def _notice_page(request: HttpRequest, story_id: uuid.UUID, *, correcting: bool)
                 messages.success(request, done)
                 return redirect("news_staff:detail", story_id=story.pk)
     else:
-        form = form_class(initial={"body": story.body} if correcting else None)
+        form = NoticeForm()
     template = "news/staff/correct.html" if correcting else "news/staff/retract.html"
     return render(request, template, {"story": story, "form": form})
 

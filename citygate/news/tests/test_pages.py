@@ -278,6 +278,27 @@ def test_the_author_is_told_on_the_review_page_that_they_may_not_review(
     assert Story.objects.get(pk=draft.pk).reviewed_level == 0
 
 
+def test_a_correction_publishes_its_notice_but_never_replaces_the_text(
+    author: User, published: Story
+) -> None:
+    # given
+    client = staff_client(author)
+    form = client.get(f"/staff/news/{published.pk}/correct/").content.decode()
+
+    # when: a body is posted along with the notice
+    client.post(
+        f"/staff/news/{published.pk}/correct/",
+        {"notice": "日期应为6月1日。", "body": "<p>全文改写，未经审核。</p>", "confirm": "on"},
+    )
+
+    # then
+    story = Story.objects.get(pk=published.pk)
+    assert 'name="body"' not in form
+    assert "retract the story and write a corrected one" in form
+    assert story.correction == "日期应为6月1日。"
+    assert story.body == published.body
+
+
 def test_a_correction_needs_the_confirmation_box(author: User, published: Story) -> None:
     client = staff_client(author)
     client.post(f"/staff/news/{published.pk}/correct/", {"notice": "更正"})
