@@ -81,10 +81,13 @@ class StoryForm(PageForm):
     note = forms.CharField(
         label=_("What changed"), required=False, max_length=services.NOTE_MAX_LENGTH
     )
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The version the editor started from: required when editing, so that a newer version
+    # saved meanwhile is never overwritten unseen.
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["version"].required = editing
         choices = {
             "channel": [(c.slug, c.display_name) for c in selectors.channel_list()],
             "tags": [(t.slug, t.display_name) for t in selectors.tag_list()],

@@ -311,3 +311,24 @@ def test_the_staff_home_links_the_newsroom_for_editors_only(author: User) -> Non
     assert "/staff/news/" in staff_client(author).get("/staff/").content.decode()
     other = _signed_in_staff(Role.OPERATOR)
     assert "/staff/news/" not in other.get("/staff/").content.decode()
+
+
+def test_saving_or_sending_a_story_without_the_version_seen_changes_nothing(
+    author: User, draft: Story
+) -> None:
+    # given
+    client = staff_client(author)
+    fields = {"title": "无版本号的修改", "body": "<p>正文</p>", "channel": "services"}
+    fields["language"] = "zh-hans"
+
+    # when
+    saved = client.post(f"/staff/news/{draft.pk}/edit/", fields)
+    sent = client.post(f"/staff/news/{draft.pk}/submit/", {}, follow=True)
+
+    # then
+    story = Story.objects.get(pk=draft.pk)
+    assert saved.status_code == 200
+    assert story.version == draft.version
+    assert story.title == draft.title
+    assert story.state == StoryState.DRAFT
+    assert "reload the story and try again" in sent.content.decode()
