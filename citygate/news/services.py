@@ -14,12 +14,14 @@ in its place); both tell everyone who was sent the story, in a background task.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -200,6 +202,19 @@ def _cover(upload: UploadedFile[bytes] | None) -> str | None:
     return covers.cover_store(extension=extension, data=data)
 
 
+@contextmanager
+def _covers_discarded_on_failure(stored: list[str]) -> Iterator[None]:
+    """Deletes the covers stored in the block if it fails, so that a rolled-back save leaves
+    no file behind (a transaction the caller rolls back later is not seen here)."""
+    try:
+        yield
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        log.info("news.covers_discarded", count=len(stored))
+        raise
+
+
 def story_content(story: Story) -> dict[str, Any]:
     """What a revision keeps: the story's fields as saved."""
     return {
@@ -251,7 +266,7 @@ def story_create(
     now = now or timezone.now()
     cleaned = _clean(data, has_cover=cover is not None, now=now)
     cover_name = _cover(cover)
-    with transaction.atomic():
+    with _covers_discarded_on_failure([cover_name] if cover_name else []), transaction.atomic():
         story = Story(created_by=editor, created_at=now, updated_at=now, version=1)
         _apply(story, cleaned)
         story.cover = cover_name or ""
@@ -296,7 +311,8 @@ def story_update(
     """A new version of a story not yet published; review, if under way, starts again."""
     _require_editor(editor)
     now = now or timezone.now()
-    with transaction.atomic():
+    stored: list[str] = []
+    with _covers_discarded_on_failure(stored), transaction.atomic():
         story = _locked(story_id)
         if story.state not in EDITABLE_STATES:
             raise ApplicationError(
@@ -308,6 +324,7 @@ def story_update(
         keeps_cover = bool(story.cover) and not remove_cover
         cleaned = _clean(data, has_cover=cover is not None or keeps_cover, now=now)
         cover_name = _cover(cover)
+        stored.extend([cover_name] if cover_name else [])
         _apply(story, cleaned)
         if cover_name is not None:
             story.cover = cover_name

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import IntegrityError
 from django.test import override_settings
 from django.utils import timezone
 
@@ -20,7 +21,7 @@ from citygate.core.errors import ApplicationError, InvalidInput, PermissionDenie
 from citygate.inbox.models import Message
 from citygate.inbox.services import notify
 from citygate.news import services
-from citygate.news.models import Story, StoryReview, StoryState
+from citygate.news.models import Story, StoryReview, StoryRevision, StoryState
 from citygate.news.tests.conftest import editor_named, story_input
 
 pytestmark = pytest.mark.django_db
@@ -160,6 +161,27 @@ def test_a_cover_is_checked_by_its_bytes_and_stored_under_news(author: User) -> 
     assert story.cover.startswith("news/")
     assert story.cover.endswith(".webp")
     assert default_storage.open(story.cover).read() == WEBP
+
+
+def _stored_covers() -> set[str]:
+    return set(default_storage.listdir("news")[1]) if default_storage.exists("news") else set()
+
+
+def test_a_save_that_fails_leaves_no_cover_file_behind(author: User, draft: Story) -> None:
+    # given: a revision already holds the next version number, so the save cannot complete
+    StoryRevision.objects.create(story=draft, version=draft.version + 1, content={}, editor=author)
+    before = _stored_covers()
+    cover = SimpleUploadedFile("cover.webp", WEBP, content_type="image/webp")
+
+    # when
+    with pytest.raises(IntegrityError):
+        services.story_update(
+            editor=author, story_id=draft.pk, data=story_input(cover_alt="站台"), cover=cover
+        )
+
+    # then
+    assert _stored_covers() == before
+    assert Story.objects.get(pk=draft.pk).cover == ""
 
 
 @pytest.mark.parametrize(
