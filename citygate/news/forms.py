@@ -81,10 +81,13 @@ class StoryForm(PageForm):
     note = forms.CharField(
         label=_("What changed"), required=False, max_length=services.NOTE_MAX_LENGTH
     )
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The version the editor started from: required when editing, so that a newer version
+    # saved meanwhile is never overwritten unseen.
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["version"].required = editing
         choices = {
             "channel": [(c.slug, c.display_name) for c in selectors.channel_list()],
             "tags": [(t.slug, t.display_name) for t in selectors.tag_list()],
@@ -139,16 +142,3 @@ class NoticeForm(PageForm):
     confirm = forms.BooleanField(
         label=_("I confirm: everyone who was sent this story will be told."),
     )
-
-
-class CorrectionForm(NoticeForm):
-    body = forms.CharField(
-        label=_("Corrected story"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 12}),
-        help_text=_(
-            "Change the text if the correction needs it; the old text stays in the history."
-        ),
-    )
-
-    field_order = ["notice", "body", "confirm"]

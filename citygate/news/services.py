@@ -14,14 +14,16 @@ in its place); both tell everyone who was sent the story, in a background task.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -200,6 +202,19 @@ def _cover(upload: UploadedFile[bytes] | None) -> str | None:
     return covers.cover_store(extension=extension, data=data)
 
 
+@contextmanager
+def _covers_discarded_on_failure(stored: list[str]) -> Iterator[None]:
+    """Deletes the covers stored in the block if it fails, so that a rolled-back save leaves
+    no file behind (a transaction the caller rolls back later is not seen here)."""
+    try:
+        yield
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        log.info("news.covers_discarded", count=len(stored))
+        raise
+
+
 def story_content(story: Story) -> dict[str, Any]:
     """What a revision keeps: the story's fields as saved."""
     return {
@@ -251,7 +266,7 @@ def story_create(
     now = now or timezone.now()
     cleaned = _clean(data, has_cover=cover is not None, now=now)
     cover_name = _cover(cover)
-    with transaction.atomic():
+    with _covers_discarded_on_failure([cover_name] if cover_name else []), transaction.atomic():
         story = Story(created_by=editor, created_at=now, updated_at=now, version=1)
         _apply(story, cleaned)
         story.cover = cover_name or ""
@@ -296,7 +311,8 @@ def story_update(
     """A new version of a story not yet published; review, if under way, starts again."""
     _require_editor(editor)
     now = now or timezone.now()
-    with transaction.atomic():
+    stored: list[str] = []
+    with _covers_discarded_on_failure(stored), transaction.atomic():
         story = _locked(story_id)
         if story.state not in EDITABLE_STATES:
             raise ApplicationError(
@@ -308,6 +324,7 @@ def story_update(
         keeps_cover = bool(story.cover) and not remove_cover
         cleaned = _clean(data, has_cover=cover is not None or keeps_cover, now=now)
         cover_name = _cover(cover)
+        stored.extend([cover_name] if cover_name else [])
         _apply(story, cleaned)
         if cover_name is not None:
             story.cover = cover_name
@@ -344,10 +361,16 @@ def story_submit_for_review(
                 "story_not_draft", _("Only a draft can be sent for review."), status=409
             )
         _check_version(story, expected_version)
+        now = timezone.now()
+        if StoryReview.objects.filter(story=story, version=story.version).exists():
+            # Returned and sent again unchanged: review starts over on a version of its own,
+            # saved by whoever sends it, so no decision on the returned one stands in its way.
+            story.version += 1
+            _revision_add(story, editor, "resubmitted", now)
         story.state = StoryState.IN_REVIEW
         story.reviewed_level = 0
-        story.updated_at = timezone.now()
-        story.save(update_fields=["state", "reviewed_level", "updated_at"])
+        story.updated_at = now
+        story.save(update_fields=["state", "reviewed_level", "version", "updated_at"])
     log.info("news.story_submitted", story_id=str(story.pk), version=story.version)
     return story
 
@@ -360,6 +383,15 @@ def _version_author_id(story: Story) -> uuid.UUID | None:
     )
 
 
+def _writer_ids(story: Story) -> set[uuid.UUID]:
+    """Who wrote what is under review: the story's creator and everyone who saved a version
+    since the one last published."""
+    revisions = StoryRevision.objects.filter(story=story)
+    if story.published_version is not None:
+        revisions = revisions.filter(version__gt=story.published_version)
+    return {story.created_by_id, *revisions.values_list("editor_id", flat=True)}
+
+
 def review_refusal(*, reviewer: User, story: Story) -> ApplicationError | None:
     """Why this editor may not review the story's current version now, or None if they may."""
     if story.state != StoryState.IN_REVIEW:
@@ -369,6 +401,11 @@ def review_refusal(*, reviewer: User, story: Story) -> ApplicationError | None:
     if _version_author_id(story) == reviewer.pk:
         return PermissionDenied(
             _("You saved this version: another editor has to review it."),
+            code="reviewer_is_author",
+        )
+    if reviewer.pk in _writer_ids(story):
+        return PermissionDenied(
+            _("You wrote or changed this story since it was last published: others review it."),
             code="reviewer_is_author",
         )
     approved_before = StoryReview.objects.filter(
@@ -422,15 +459,23 @@ def story_review(
                 _("This story waits for review at another level."),
                 status=409,
             )
-        StoryReview.objects.create(
-            story=story,
-            version=story.version,
-            level=level,
-            reviewer=reviewer,
-            decision=decision,
-            comment=comment,
-            decided_at=now,
-        )
+        try:
+            with transaction.atomic():
+                StoryReview.objects.create(
+                    story=story,
+                    version=story.version,
+                    level=level,
+                    reviewer=reviewer,
+                    decision=decision,
+                    comment=comment,
+                    decided_at=now,
+                )
+        except IntegrityError:
+            raise ApplicationError(
+                "review_already_decided",
+                _("This level was already decided for this version. Reload the story."),
+                status=409,
+            ) from None
         if decision == ReviewDecision.RETURN:
             story.state = StoryState.DRAFT
             story.reviewed_level = 0
@@ -532,23 +577,14 @@ def story_correct(
     editor: User,
     story_id: uuid.UUID | str,
     notice: str,
-    body: str | None = None,
     now: datetime | None = None,
 ) -> Story:
-    """Puts a correction notice on a published story, with its corrected text if given, and
-    tells those who were sent it. The text before stays in the story's history."""
+    """Puts a correction notice on a published story and tells those who were sent it. The
+    published text itself is never changed here: a text that is wrong is retracted, and the
+    right one written as a new story, which goes through every review level."""
     _require_editor(editor)
     now = now or timezone.now()
     text = _notice_text(notice)
-    corrected_body = None
-    if body is not None:
-        corrected_body = richtext.sanitise(body)
-        if not richtext.plain_text(corrected_body):
-            raise InvalidInput({"body": _("This field is required.")})
-        if len(corrected_body) > BODY_MAX_LENGTH:
-            raise InvalidInput({"body": _("The story is too long.")})
-        if richtext.images_without_alt(corrected_body):
-            raise InvalidInput({"body": _IMAGE_NEEDS_ALT})
     with transaction.atomic():
         story = _locked(story_id)
         if story.state != StoryState.PUBLISHED:
@@ -557,8 +593,6 @@ def story_correct(
             )
         story.correction = text
         story.corrected_at = now
-        if corrected_body is not None:
-            story.body = corrected_body
         story.version += 1
         story.published_version = story.version
         story.updated_at = now

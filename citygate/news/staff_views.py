@@ -29,7 +29,7 @@ from citygate.accounts.models import User
 from citygate.core.errors import ApplicationError
 from citygate.core.validation import small_positive_int
 from citygate.news import selectors, services
-from citygate.news.forms import CorrectionForm, NoticeForm, ReviewForm, StateFilter, StoryForm
+from citygate.news.forms import NoticeForm, ReviewForm, StateFilter, StoryForm
 from citygate.news.models import Story, StoryState
 
 PAGE_SIZE = 50
@@ -94,7 +94,7 @@ def story_list_page(request: HttpRequest) -> HttpResponse:
 def _story_form_page(request: HttpRequest, story: Story | None) -> HttpResponse:
     user = _user(request)
     if request.method == "POST":
-        form = StoryForm(request.POST, request.FILES)
+        form = StoryForm(request.POST, request.FILES, editing=story is not None)
         if form.is_valid():
             cover = form.cleaned_data["cover"] or None
             try:
@@ -118,6 +118,7 @@ def _story_form_page(request: HttpRequest, story: Story | None) -> HttpResponse:
         form = StoryForm(initial={"language": "zh-hans"})
     else:
         form = StoryForm(
+            editing=True,
             initial={
                 "title": story.title,
                 "summary": story.summary,
@@ -131,7 +132,7 @@ def _story_form_page(request: HttpRequest, story: Story | None) -> HttpResponse:
                 "cover_alt": story.cover_alt,
                 "publish_at": (timezone.localtime(story.publish_at) if story.publish_at else None),
                 "version": story.version,
-            }
+            },
         )
     return render(request, "news/staff/edit.html", {"form": form, "story": story})
 
@@ -181,11 +182,14 @@ def story_detail_page(request: HttpRequest, story_id: uuid.UUID) -> HttpResponse
 @require_POST
 def story_submit_view(request: HttpRequest, story_id: uuid.UUID) -> HttpResponse:
     story = _story(request, story_id)
+    version = small_positive_int(request.POST.get("version", ""), maximum=10**6)
+    if version is None:
+        # Without the version the editor saw, a newer one saved meanwhile would go unseen.
+        messages.error(request, _("This page is out of date: reload the story and try again."))
+        return redirect("news_staff:detail", story_id=story.pk)
     try:
         services.story_submit_for_review(
-            editor=_user(request),
-            story_id=story.pk,
-            expected_version=small_positive_int(request.POST.get("version", ""), maximum=10**6),
+            editor=_user(request), story_id=story.pk, expected_version=version
         )
     except ApplicationError as error:
         messages.error(request, str(error.message))
@@ -292,18 +296,15 @@ def story_history_page(request: HttpRequest, story_id: uuid.UUID) -> HttpRespons
 
 def _notice_page(request: HttpRequest, story_id: uuid.UUID, *, correcting: bool) -> HttpResponse:
     story = _story(request, story_id)
-    form_class = CorrectionForm if correcting else NoticeForm
     if request.method == "POST":
-        form = form_class(request.POST)
+        form = NoticeForm(request.POST)
         if form.is_valid():
             try:
                 if correcting:
-                    body = form.cleaned_data["body"]
                     services.story_correct(
                         editor=_user(request),
                         story_id=story.pk,
                         notice=form.cleaned_data["notice"],
-                        body=body if body and body != story.body else None,
                     )
                 else:
                     services.story_retract(
@@ -318,7 +319,7 @@ def _notice_page(request: HttpRequest, story_id: uuid.UUID, *, correcting: bool)
                 messages.success(request, done)
                 return redirect("news_staff:detail", story_id=story.pk)
     else:
-        form = form_class(initial={"body": story.body} if correcting else None)
+        form = NoticeForm()
     template = "news/staff/correct.html" if correcting else "news/staff/retract.html"
     return render(request, template, {"story": story, "form": form})
 

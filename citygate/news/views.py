@@ -24,6 +24,8 @@ from citygate.news.models import StoryState
 # Names the cover storage gives (covers.cover_store): nothing else is ever opened.
 _MEDIA_NAME = re.compile(r"^[0-9a-f]{32}\.(?:jpg|png|webp)$")
 MAX_PAGE = 10_000
+# Seconds a public image may be kept before it is asked for again.
+PUBLIC_MEDIA_MAX_AGE = 300
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -91,12 +93,19 @@ def media(request: HttpRequest, name: str) -> FileResponse:
     if not _MEDIA_NAME.match(name):
         raise Http404
     stored = f"{covers.FOLDER}/{name}"
-    if not (services.is_editor(request.user) or selectors.media_is_public(name=stored)):
+    public = selectors.media_is_public(name=stored)
+    if not (public or services.is_editor(request.user)):
         raise Http404
     try:
         handle = default_storage.open(stored, "rb")
     except FileNotFoundError:
         raise Http404 from None
     response = FileResponse(handle, content_type=covers.content_type_of(name))
-    response["Cache-Control"] = "public, max-age=86400"
+    # An image shown only to editors is never kept by a shared cache; a public one is kept
+    # briefly and checked again, so a retraction takes it down everywhere within minutes.
+    response["Cache-Control"] = (
+        f"public, max-age={PUBLIC_MEDIA_MAX_AGE}, must-revalidate"
+        if public
+        else "private, no-store"
+    )
     return response

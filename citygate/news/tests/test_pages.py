@@ -71,6 +71,36 @@ def test_the_cover_of_a_published_story_is_served_and_a_drafts_is_not(
     assert Client().get("/news/media/..%2F..%2Fsettings.py").status_code == 404
 
 
+def test_a_draft_cover_shown_to_an_editor_is_never_kept_by_a_shared_cache(
+    author: User, published: Story
+) -> None:
+    # given
+    draft = services.story_create(
+        editor=author, data=story_input(cover_alt="草稿图"), cover=SimpleUploadedFile("d.png", PNG)
+    )
+
+    # when
+    for_editor = staff_client(author).get(f"/news/media/{draft.cover.removeprefix('news/')}")
+    for_anyone = Client().get(f"/news/media/{published.cover.removeprefix('news/')}")
+
+    # then
+    assert for_editor.status_code == 200
+    assert for_editor["Cache-Control"] == "private, no-store"
+    assert for_anyone["Cache-Control"] == "public, max-age=300, must-revalidate"
+
+
+def test_a_retracted_storys_cover_is_no_longer_served(author: User, published: Story) -> None:
+    # given
+    name = published.cover.removeprefix("news/")
+    assert Client().get(f"/news/media/{name}").status_code == 200
+
+    # when
+    services.story_retract(editor=author, story_id=published.pk, notice="信息有误，已撤回。")
+
+    # then
+    assert Client().get(f"/news/media/{name}").status_code == 404
+
+
 def test_a_correction_notice_is_shown_at_the_top(author: User, published: Story) -> None:
     services.story_correct(editor=author, story_id=published.pk, notice="日期应为6月1日。")
     page = Client().get(f"/news/{published.pk}/").content.decode()
@@ -248,6 +278,27 @@ def test_the_author_is_told_on_the_review_page_that_they_may_not_review(
     assert Story.objects.get(pk=draft.pk).reviewed_level == 0
 
 
+def test_a_correction_publishes_its_notice_but_never_replaces_the_text(
+    author: User, published: Story
+) -> None:
+    # given
+    client = staff_client(author)
+    form = client.get(f"/staff/news/{published.pk}/correct/").content.decode()
+
+    # when: a body is posted along with the notice
+    client.post(
+        f"/staff/news/{published.pk}/correct/",
+        {"notice": "日期应为6月1日。", "body": "<p>全文改写，未经审核。</p>", "confirm": "on"},
+    )
+
+    # then
+    story = Story.objects.get(pk=published.pk)
+    assert 'name="body"' not in form
+    assert "retract the story and write a corrected one" in form
+    assert story.correction == "日期应为6月1日。"
+    assert story.body == published.body
+
+
 def test_a_correction_needs_the_confirmation_box(author: User, published: Story) -> None:
     client = staff_client(author)
     client.post(f"/staff/news/{published.pk}/correct/", {"notice": "更正"})
@@ -260,3 +311,24 @@ def test_the_staff_home_links_the_newsroom_for_editors_only(author: User) -> Non
     assert "/staff/news/" in staff_client(author).get("/staff/").content.decode()
     other = _signed_in_staff(Role.OPERATOR)
     assert "/staff/news/" not in other.get("/staff/").content.decode()
+
+
+def test_saving_or_sending_a_story_without_the_version_seen_changes_nothing(
+    author: User, draft: Story
+) -> None:
+    # given
+    client = staff_client(author)
+    fields = {"title": "无版本号的修改", "body": "<p>正文</p>", "channel": "services"}
+    fields["language"] = "zh-hans"
+
+    # when
+    saved = client.post(f"/staff/news/{draft.pk}/edit/", fields)
+    sent = client.post(f"/staff/news/{draft.pk}/submit/", {}, follow=True)
+
+    # then
+    story = Story.objects.get(pk=draft.pk)
+    assert saved.status_code == 200
+    assert story.version == draft.version
+    assert story.title == draft.title
+    assert story.state == StoryState.DRAFT
+    assert "reload the story and try again" in sent.content.decode()

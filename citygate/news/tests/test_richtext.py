@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from citygate.news.richtext import plain_text, sanitise
+from citygate.news.richtext import images_without_alt, plain_text, sanitise
 
 
 @pytest.mark.parametrize(
@@ -23,6 +23,19 @@ from citygate.news.richtext import plain_text, sanitise
         ),
         ('<img src="https://tracker.example/p.gif" alt="x">', '<img alt="x">'),
         ('<img src="/news/media/../../etc/passwd" alt="x">', '<img alt="x">'),
+        ('<img src="/news/media/%2e%2e/%2e%2e/etc/passwd" alt="x">', '<img alt="x">'),
+        ('<img src="/news/media/%2E%2E%2Fsettings.py" alt="x">', '<img alt="x">'),
+        ('<img src="/news/media/..\\..\\settings.py" alt="x">', '<img alt="x">'),
+        (
+            '<img src="/news/media/0123456789abcdef0123456789abcdef.jpg?x=1" alt="x">',
+            '<img alt="x">',
+        ),
+        ('<img src="/news/media/0123456789ABCDEF0123456789ABCDEF.jpg" alt="x">', '<img alt="x">'),
+        ('<img src="/news/media/0123456789abcdef0123456789abcdef.svg" alt="x">', '<img alt="x">'),
+        (
+            '<img src="//evil.example/news/media/0123456789abcdef0123456789abcdef.jpg" alt="x">',
+            '<img alt="x">',
+        ),
         ('<svg onload="alert(1)"><circle/></svg><p>文</p>', "<p>文</p>"),
         ("<!-- 注释 --><p>文</p>", "<p>文</p>"),
         ('<form action="/x"><input name="q"></form><p>文</p>', "<p>文</p>"),
@@ -59,3 +72,12 @@ def test_what_stories_need_is_kept_and_links_are_made_safe() -> None:
 
 def test_plain_text_keeps_the_words_only() -> None:
     assert plain_text("<p>一<strong>二</strong></p><script>三</script>") == "一二"
+
+
+def test_a_source_faking_a_description_leaves_the_image_without_one() -> None:
+    # given: the space would make 'alt=' look like an attribute inside the source
+    clean = sanitise('<p>文</p><img src="/news/media/a b alt=">')
+
+    # then
+    assert "src=" not in clean
+    assert images_without_alt(clean) == 1

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import IntegrityError
 from django.test import override_settings
 from django.utils import timezone
 
@@ -20,8 +21,8 @@ from citygate.core.errors import ApplicationError, InvalidInput, PermissionDenie
 from citygate.inbox.models import Message
 from citygate.inbox.services import notify
 from citygate.news import services
-from citygate.news.models import Story, StoryReview, StoryState
-from citygate.news.tests.conftest import story_input
+from citygate.news.models import Story, StoryReview, StoryRevision, StoryState
+from citygate.news.tests.conftest import editor_named, story_input
 
 pytestmark = pytest.mark.django_db
 
@@ -162,6 +163,27 @@ def test_a_cover_is_checked_by_its_bytes_and_stored_under_news(author: User) -> 
     assert default_storage.open(story.cover).read() == WEBP
 
 
+def _stored_covers() -> set[str]:
+    return set(default_storage.listdir("news")[1]) if default_storage.exists("news") else set()
+
+
+def test_a_save_that_fails_leaves_no_cover_file_behind(author: User, draft: Story) -> None:
+    # given: a revision already holds the next version number, so the save cannot complete
+    StoryRevision.objects.create(story=draft, version=draft.version + 1, content={}, editor=author)
+    before = _stored_covers()
+    cover = SimpleUploadedFile("cover.webp", WEBP, content_type="image/webp")
+
+    # when
+    with pytest.raises(IntegrityError):
+        services.story_update(
+            editor=author, story_id=draft.pk, data=story_input(cover_alt="站台"), cover=cover
+        )
+
+    # then
+    assert _stored_covers() == before
+    assert Story.objects.get(pk=draft.pk).cover == ""
+
+
 @pytest.mark.parametrize(
     ("name", "data"),
     [
@@ -218,6 +240,23 @@ def test_the_author_of_the_version_may_not_review_it(author: User, draft: Story)
     assert refused.value.code == "reviewer_is_author"
 
 
+def test_whoever_created_or_changed_the_story_since_it_was_published_may_not_review_it(
+    author: User, reviewers: list[User], draft: Story
+) -> None:
+    # given: the author's draft changed by a colleague, so neither saved the version under review
+    services.story_update(editor=reviewers[0], story_id=draft.pk, data=story_input(title="改一"))
+    services.story_update(editor=reviewers[1], story_id=draft.pk, data=story_input(title="改二"))
+    services.story_submit_for_review(editor=reviewers[1], story_id=draft.pk)
+
+    # when / then: the creator and the earlier changer are refused, as is the last one
+    for writer in (author, reviewers[0], reviewers[1]):
+        with pytest.raises(PermissionDenied) as refused:
+            services.story_review(reviewer=writer, story_id=draft.pk, level=1, decision="approve")
+        assert refused.value.code == "reviewer_is_author"
+    services.story_review(reviewer=reviewers[2], story_id=draft.pk, level=1, decision="approve")
+    assert Story.objects.get(pk=draft.pk).reviewed_level == 1
+
+
 @pytest.mark.parametrize("second_level", [2, 3])
 def test_one_editor_may_not_approve_two_levels(
     author: User, reviewers: list[User], draft: Story, second_level: int
@@ -270,6 +309,51 @@ def test_a_return_needs_a_comment_and_sends_the_story_back_to_draft(
     assert story.reviewed_level == 0
 
 
+def test_a_returned_story_sent_again_unchanged_passes_every_level_and_is_published(
+    author: User, reviewers: list[User], draft: Story
+) -> None:
+    # given: approved at level 1, then returned at level 2
+    services.story_submit_for_review(editor=author, story_id=draft.pk)
+    services.story_review(reviewer=reviewers[0], story_id=draft.pk, level=1, decision="approve")
+    services.story_review(
+        reviewer=reviewers[1], story_id=draft.pk, level=2, decision="return", comment="再核实"
+    )
+
+    # when: sent again without a change, and approved at every level
+    sent = services.story_submit_for_review(
+        editor=author, story_id=draft.pk, expected_version=draft.version
+    )
+    for level, reviewer in enumerate(reviewers, start=1):
+        story = services.story_review(
+            reviewer=reviewer, story_id=draft.pk, level=level, decision="approve"
+        )
+
+    # then: a version of its own was reviewed and published
+    assert sent.version == draft.version + 1
+    assert story.state == StoryState.PUBLISHED
+    assert story.published_version == sent.version
+    assert story.revisions.filter(version=sent.version, editor=author).exists()
+
+
+def test_a_level_decided_twice_for_one_version_is_a_conflict_not_a_crash(
+    author: User, reviewers: list[User], draft: Story
+) -> None:
+    # given: an approval at level 1 already stored for the version under review
+    services.story_submit_for_review(editor=author, story_id=draft.pk)
+    StoryReview.objects.create(
+        story=draft, version=draft.version, level=1, reviewer=reviewers[1], decision="approve"
+    )
+
+    # when
+    with pytest.raises(ApplicationError) as refused:
+        services.story_review(reviewer=reviewers[0], story_id=draft.pk, level=1, decision="approve")
+
+    # then
+    assert refused.value.code == "review_already_decided"
+    assert refused.value.status == 409
+    assert Story.objects.get(pk=draft.pk).reviewed_level == 0
+
+
 def test_a_change_after_approval_restarts_review(
     author: User, reviewers: list[User], draft: Story
 ) -> None:
@@ -291,7 +375,9 @@ def test_a_change_after_approval_restarts_review(
     services.story_submit_for_review(editor=author, story_id=draft.pk)
     with pytest.raises(PermissionDenied):
         services.story_review(reviewer=reviewers[2], story_id=draft.pk, level=1, decision="approve")
-    services.story_review(reviewer=author, story_id=draft.pk, level=1, decision="approve")
+    services.story_review(
+        reviewer=editor_named("news.reviewer4"), story_id=draft.pk, level=1, decision="approve"
+    )
     assert Story.objects.get(pk=draft.pk).reviewed_level == 1
 
 
