@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
 
 from citygate.accounts.models import User
 from citygate.accounts.services import api_token_issue
@@ -366,3 +367,21 @@ def test_the_reading_beacon_never_logs_who_read_what(
     assert "交通" not in logged
     assert "transport" not in logged
     assert view not in logged
+
+
+def test_a_stories_cover_is_addressed_through_the_news_media_view(
+    resident_client: Client, editor: User
+) -> None:
+    # given a published story with a cover, as covers.cover_store names it
+    name = "0123456789abcdef0123456789abcdef.png"
+    covered = story("有封面", author=editor)
+    Story.objects.filter(pk=covered.pk).update(cover=f"news/{name}")
+
+    # when
+    items = resident_client.get(FEED).json()["items"]
+
+    # then the address is the media view's, which checks that a published story shows it
+    url = next(item["cover_url"] for item in items if item["id"] == str(covered.pk))
+    match = resolve(url)
+    assert match.view_name == "news:media"
+    assert match.kwargs == {"name": name}
