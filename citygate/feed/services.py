@@ -41,6 +41,9 @@ LEARN_OPENS_MAX = 500
 # A view token is good for a day: the story page is not kept open longer than that.
 VIEW_SIGNING_NAMESPACE = "citygate.feed.reading"
 VIEW_TOKEN_MAX_AGE = 24 * 60 * 60
+# The longest tag slug and district code stored (news.NewsTag.slug, directory.District.code).
+SLUG_MAX = 32
+DISTRICT_CODE_MAX = 12
 
 
 def _minor_refused() -> ApplicationError:
@@ -64,8 +67,14 @@ def recommendation_set(*, user: User, personalized: bool) -> RecommendationSetti
     return settings
 
 
+def _plausible(value: object, max_length: int) -> bool:
+    """Whether the value could be a stored key at all: text of that length without a NUL
+    (which PostgreSQL refuses with an error), so that anything else never reaches a query."""
+    return isinstance(value, str) and 0 < len(value) <= max_length and "\x00" not in value
+
+
 def _tag(slug: str, field: str) -> NewsTag:
-    tag = NewsTag.objects.filter(slug=slug).first() if isinstance(slug, str) else None
+    tag = NewsTag.objects.filter(slug=slug).first() if _plausible(slug, SLUG_MAX) else None
     if tag is None or not may_follow(tag.slug):
         raise InvalidInput({field: _("There is no such tag.")})
     return tag
@@ -139,7 +148,8 @@ def home_district_set(*, user: User, code: str | None) -> User:
 
 
 def _district(code: str) -> District:
-    district = District.objects.filter(code=code).first() if isinstance(code, str) else None
+    found = _plausible(code, DISTRICT_CODE_MAX)
+    district = District.objects.filter(code=code).first() if found else None
     if district is None:
         raise InvalidInput({"district": _("Choose one of the listed districts.")})
     return district
