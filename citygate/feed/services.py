@@ -38,9 +38,12 @@ STORY_SECONDS_MAX = 2 * 60 * 60
 # The readings learning looks at: the person's latest opens of the last 90 days.
 LEARN_WINDOW_DAYS = 90
 LEARN_OPENS_MAX = 500
-# A view token is good for a day: the story page is not kept open longer than that.
+# A view token is good for two hours: a view counts at most half an hour, and a page left
+# open longer reports nothing more. The views of a story counted are kept (the latest
+# VIEWS_KEPT), so two old tokens sent by turns do not count again.
 VIEW_SIGNING_NAMESPACE = "citygate.feed.reading"
-VIEW_TOKEN_MAX_AGE = 24 * 60 * 60
+VIEW_TOKEN_MAX_AGE = 2 * 60 * 60
+VIEWS_KEPT = 64
 # The longest tag slug and district code stored (news.NewsTag.slug, directory.District.code).
 SLUG_MAX = 32
 DISTRICT_CODE_MAX = 12
@@ -270,15 +273,16 @@ def story_reading_record(
 def _add_seconds(opened: StoryOpen, view: str, seconds: int, now: datetime) -> None:
     if not view:
         opened.seconds = max(opened.seconds, seconds)
-    elif view == opened.last_view:
-        opened.seconds += max(0, seconds - opened.last_view_seconds)
-        opened.last_view_seconds = max(opened.last_view_seconds, seconds)
     else:
-        opened.seconds += seconds
-        opened.last_view, opened.last_view_seconds = view, seconds
+        views = opened.views if isinstance(opened.views, dict) else {}
+        counted = views.pop(view, 0)
+        opened.seconds += max(0, seconds - counted)
+        views[view] = max(counted, seconds)
+        # The oldest views go first; a token older than the oldest kept is refused by age.
+        opened.views = dict(list(views.items())[-VIEWS_KEPT:])
     opened.seconds = min(opened.seconds, STORY_SECONDS_MAX)
     opened.updated_at = now
-    opened.save(update_fields=["seconds", "last_view", "last_view_seconds", "updated_at"])
+    opened.save(update_fields=["seconds", "views", "updated_at"])
 
 
 def learned_tags_refresh(*, user: User, now: datetime | None = None) -> None:
