@@ -63,6 +63,7 @@ def recommendation_set(*, user: User, personalized: bool) -> RecommendationSetti
     if personalized and selectors.personalisation(user=user).minor:
         raise _minor_refused()
     with transaction.atomic():
+        _lock_person(user)
         settings, _created = RecommendationSettings.objects.update_or_create(
             user=user, defaults={"personalized": personalized, "updated_at": timezone.now()}
         )
@@ -81,6 +82,12 @@ def _tag(slug: str, field: str) -> NewsTag:
     if tag is None or not may_follow(tag.slug):
         raise InvalidInput({field: _("There is no such tag.")})
     return tag
+
+
+def _lock_person(user: User) -> None:
+    """Takes one person's feed changes one at a time (inside a transaction): the reading
+    beacon learning tags and the person following or deleting them write the same rows."""
+    User.objects.select_for_update().filter(pk=user.pk).first()
 
 
 def _follow(user: User, tag: NewsTag, now: datetime) -> None:
@@ -106,6 +113,7 @@ def interest_tag_follow(*, user: User, slug: str) -> None:
     """The person follows a tag (again, if they had deleted it)."""
     tag = _tag(slug, "tag")
     with transaction.atomic():
+        _lock_person(user)
         _follow(user, tag, timezone.now())
     log.info("feed.tag_followed", user_id=str(user.pk))
 
@@ -115,6 +123,7 @@ def interest_tag_delete(*, user: User, slug: str) -> None:
     never learned again (until they follow it themselves)."""
     tag = _tag(slug, "tag")
     with transaction.atomic():
+        _lock_person(user)
         _suppress(user, tag, timezone.now())
     log.info("feed.tag_deleted", user_id=str(user.pk))
 
@@ -135,8 +144,9 @@ def interest_tags_keep(*, user: User, slugs: Sequence[str]) -> None:
         raise InvalidInput(errors)
 
     now = timezone.now()
-    in_use = InterestTag.objects.filter(user=user, suppressed=False).select_related("tag")
     with transaction.atomic():
+        _lock_person(user)
+        in_use = InterestTag.objects.filter(user=user, suppressed=False).select_related("tag")
         for row in in_use:
             if row.tag_id not in kept:
                 _suppress(user, row.tag, now)
@@ -256,8 +266,12 @@ def story_reading_record(
 
     now = timezone.now()
     with transaction.atomic():
-        # One person's reports are taken one at a time (a beacon may come twice at once).
-        User.objects.select_for_update().filter(pk=user.pk).first()
+        # One person's reports are taken one at a time (a beacon may come twice at once), and
+        # with their own changes; the switch is read again under the lock, in case it was
+        # turned off meanwhile.
+        _lock_person(user)
+        if not selectors.personalisation(user=user).active:
+            return None
         opened, created = StoryOpen.objects.get_or_create(
             user=user, story=story, defaults={"opened_at": now, "updated_at": now}
         )
