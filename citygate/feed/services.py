@@ -20,6 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from citygate.accounts.models import User
+from citygate.accounts.selectors import is_minor
 from citygate.accounts.services import user_home_district_set
 from citygate.core.errors import ApplicationError, InvalidInput, NotFound
 from citygate.core.logging import get_logger
@@ -56,6 +57,24 @@ def _minor_refused() -> ApplicationError:
         fields={"personalized": _("A personalised feed is not offered to minors.")},
         status=403,
     )
+
+
+def minor_readings_forget(*, user: User) -> bool:
+    """For a person known to be a minor (accounts.selectors.is_minor, which learns it only
+    when their ID number is verified): what was learned from their reading before that, the
+    reading itself and the learned tags, is deleted, so it is never used. Their own followed
+    and deleted tags stay. True when the person is a minor. Called whenever the feed reads
+    about the person."""
+    if not is_minor(user=user):  # from the person's row: no query
+        return False
+    with transaction.atomic():
+        _lock_person(user)
+        opens, _ = StoryOpen.objects.filter(user=user).delete()
+        learned = InterestTag.objects.filter(user=user, source=TagSource.LEARNED, suppressed=False)
+        tags, _ = learned.delete()
+    if opens or tags:
+        log.info("feed.minor_readings_forgotten", user_id=str(user.pk), opens=opens, tags=tags)
+    return True
 
 
 def recommendation_set(*, user: User, personalized: bool) -> RecommendationSettings:
@@ -260,7 +279,7 @@ def story_reading_record(
     if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
         raise InvalidInput({"seconds": _("Enter a whole number of seconds, 0 or more.")})
     view = _view_from_token(view_token, user, story.pk) if view_token is not None else ""
-    if not selectors.personalisation(user=user).active:
+    if minor_readings_forget(user=user) or not selectors.personalisation(user=user).active:
         return None
     seconds = min(seconds, VIEW_SECONDS_MAX)
 

@@ -17,7 +17,7 @@ from citygate.core.errors import ApplicationError, InvalidInput, NotFound
 from citygate.directory.models import District
 from citygate.feed import selectors, services
 from citygate.feed.models import InterestTag, StoryOpen, TagSource
-from citygate.feed.tests.conftest import story, tag
+from citygate.feed.tests.conftest import id_number_born_years_ago, story, tag
 from citygate.news.models import Story
 
 pytestmark = pytest.mark.django_db
@@ -416,3 +416,21 @@ def test_campaigns_aimed_at_a_topic_reach_who_keeps_it_and_not_who_deleted_it(
     assert list(reached) == [resident]
     assert interests.followed_by(resident) == {"education"}
     assert interests.followed_by(other_resident) == frozenset()
+
+
+def test_a_reading_report_of_a_person_now_known_as_a_minor_deletes_their_reading(
+    resident: User, editor: User
+) -> None:
+    # given a reading recorded before the person's ID number showed they are a minor
+    read_story = story("s", author=editor, tags=[tag("transport")])
+    read(resident, read_story)
+    resident.id_number = id_number_born_years_ago(12)
+    resident.save()
+
+    # when the beacon reports again
+    recorded = read(resident, read_story)
+
+    # then
+    assert recorded is None
+    assert not StoryOpen.objects.filter(user=resident).exists()
+    assert not InterestTag.objects.filter(user=resident).exists()
