@@ -86,6 +86,8 @@ def feed(request: HttpRequest, response: HttpResponse, page: Query[int] = 1) -> 
     # Worked out for this person and their current setting: never from a shared cache.
     response["Cache-Control"] = "no-store"
     user = request.auth if isinstance(request.auth, User) else None  # type: ignore[attr-defined]
+    if user is not None:
+        services.minor_readings_forget(user=user)
     found = selectors.feed_page(user=user, page=max(1, min(page, MAX_PAGE)))
     return FeedOut(
         items=[
@@ -142,6 +144,7 @@ class RecommendationIn(Schema):
 
 
 def _recommendation_out(user: User) -> RecommendationOut:
+    services.minor_readings_forget(user=user)
     state = selectors.personalisation(user=user)
     reason = None
     if state.minor:

@@ -72,7 +72,7 @@ class InterestTag(models.Model):
 
 class StoryOpen(models.Model):
     """A signed-in person's reading of one story: when they first opened it, how long it was
-    visible in all (bounded), and the last view counted, so a repeated report adds nothing."""
+    visible in all (bounded), and the views counted, so a repeated report adds nothing."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="story_opens"
@@ -80,8 +80,9 @@ class StoryOpen(models.Model):
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="+")
     opened_at = models.DateTimeField(default=timezone.now)
     seconds = models.PositiveIntegerField(default=0)
-    last_view = models.CharField(max_length=32, blank=True, default="")
-    last_view_seconds = models.PositiveIntegerField(default=0)
+    # The views counted, oldest first: view id -> the seconds counted for it (at most
+    # services.VIEWS_KEPT of them), so no view's report counts twice, however they alternate.
+    views = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -227,7 +226,10 @@ def feed_page(
 
 
 def _cover_url(story: Story) -> str | None:
-    return default_storage.url(story.cover) if story.cover else None
+    # Through the news media view, which serves an image only while a published story shows it.
+    if not story.cover:
+        return None
+    return reverse("news:media", args=[story.cover.removeprefix("news/")])
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from citygate.accounts.models import User
+from citygate.accounts.selectors import is_minor
 from citygate.accounts.services import user_home_district_set
 from citygate.core.errors import ApplicationError, InvalidInput, NotFound
 from citygate.core.logging import get_logger
@@ -38,9 +39,15 @@ STORY_SECONDS_MAX = 2 * 60 * 60
 # The readings learning looks at: the person's latest opens of the last 90 days.
 LEARN_WINDOW_DAYS = 90
 LEARN_OPENS_MAX = 500
-# A view token is good for a day: the story page is not kept open longer than that.
+# A view token is good for two hours: a view counts at most half an hour, and a page left
+# open longer reports nothing more. The views of a story counted are kept (the latest
+# VIEWS_KEPT), so two old tokens sent by turns do not count again.
 VIEW_SIGNING_NAMESPACE = "citygate.feed.reading"
-VIEW_TOKEN_MAX_AGE = 24 * 60 * 60
+VIEW_TOKEN_MAX_AGE = 2 * 60 * 60
+VIEWS_KEPT = 64
+# The longest tag slug and district code stored (news.NewsTag.slug, directory.District.code).
+SLUG_MAX = 32
+DISTRICT_CODE_MAX = 12
 
 
 def _minor_refused() -> ApplicationError:
@@ -52,11 +59,30 @@ def _minor_refused() -> ApplicationError:
     )
 
 
+def minor_readings_forget(*, user: User) -> bool:
+    """For a person known to be a minor (accounts.selectors.is_minor, which learns it only
+    when their ID number is verified): what was learned from their reading before that, the
+    reading itself and the learned tags, is deleted, so it is never used. Their own followed
+    and deleted tags stay. True when the person is a minor. Called whenever the feed reads
+    about the person."""
+    if not is_minor(user=user):  # from the person's row: no query
+        return False
+    with transaction.atomic():
+        _lock_person(user)
+        opens, _ = StoryOpen.objects.filter(user=user).delete()
+        learned = InterestTag.objects.filter(user=user, source=TagSource.LEARNED, suppressed=False)
+        tags, _ = learned.delete()
+    if opens or tags:
+        log.info("feed.minor_readings_forgotten", user_id=str(user.pk), opens=opens, tags=tags)
+    return True
+
+
 def recommendation_set(*, user: User, personalized: bool) -> RecommendationSettings:
     """Switches personalisation on or off; off takes effect with the next page of the feed."""
     if personalized and selectors.personalisation(user=user).minor:
         raise _minor_refused()
     with transaction.atomic():
+        _lock_person(user)
         settings, _created = RecommendationSettings.objects.update_or_create(
             user=user, defaults={"personalized": personalized, "updated_at": timezone.now()}
         )
@@ -64,11 +90,23 @@ def recommendation_set(*, user: User, personalized: bool) -> RecommendationSetti
     return settings
 
 
+def _plausible(value: object, max_length: int) -> bool:
+    """Whether the value could be a stored key at all: text of that length without a NUL
+    (which PostgreSQL refuses with an error), so that anything else never reaches a query."""
+    return isinstance(value, str) and 0 < len(value) <= max_length and "\x00" not in value
+
+
 def _tag(slug: str, field: str) -> NewsTag:
-    tag = NewsTag.objects.filter(slug=slug).first() if isinstance(slug, str) else None
+    tag = NewsTag.objects.filter(slug=slug).first() if _plausible(slug, SLUG_MAX) else None
     if tag is None or not may_follow(tag.slug):
         raise InvalidInput({field: _("There is no such tag.")})
     return tag
+
+
+def _lock_person(user: User) -> None:
+    """Takes one person's feed changes one at a time (inside a transaction): the reading
+    beacon learning tags and the person following or deleting them write the same rows."""
+    User.objects.select_for_update().filter(pk=user.pk).first()
 
 
 def _follow(user: User, tag: NewsTag, now: datetime) -> None:
@@ -94,6 +132,7 @@ def interest_tag_follow(*, user: User, slug: str) -> None:
     """The person follows a tag (again, if they had deleted it)."""
     tag = _tag(slug, "tag")
     with transaction.atomic():
+        _lock_person(user)
         _follow(user, tag, timezone.now())
     log.info("feed.tag_followed", user_id=str(user.pk))
 
@@ -103,6 +142,7 @@ def interest_tag_delete(*, user: User, slug: str) -> None:
     never learned again (until they follow it themselves)."""
     tag = _tag(slug, "tag")
     with transaction.atomic():
+        _lock_person(user)
         _suppress(user, tag, timezone.now())
     log.info("feed.tag_deleted", user_id=str(user.pk))
 
@@ -123,8 +163,9 @@ def interest_tags_keep(*, user: User, slugs: Sequence[str]) -> None:
         raise InvalidInput(errors)
 
     now = timezone.now()
-    in_use = InterestTag.objects.filter(user=user, suppressed=False).select_related("tag")
     with transaction.atomic():
+        _lock_person(user)
+        in_use = InterestTag.objects.filter(user=user, suppressed=False).select_related("tag")
         for row in in_use:
             if row.tag_id not in kept:
                 _suppress(user, row.tag, now)
@@ -139,7 +180,8 @@ def home_district_set(*, user: User, code: str | None) -> User:
 
 
 def _district(code: str) -> District:
-    district = District.objects.filter(code=code).first() if isinstance(code, str) else None
+    found = _plausible(code, DISTRICT_CODE_MAX)
+    district = District.objects.filter(code=code).first() if found else None
     if district is None:
         raise InvalidInput({"district": _("Choose one of the listed districts.")})
     return district
@@ -237,14 +279,18 @@ def story_reading_record(
     if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
         raise InvalidInput({"seconds": _("Enter a whole number of seconds, 0 or more.")})
     view = _view_from_token(view_token, user, story.pk) if view_token is not None else ""
-    if not selectors.personalisation(user=user).active:
+    if minor_readings_forget(user=user) or not selectors.personalisation(user=user).active:
         return None
     seconds = min(seconds, VIEW_SECONDS_MAX)
 
     now = timezone.now()
     with transaction.atomic():
-        # One person's reports are taken one at a time (a beacon may come twice at once).
-        User.objects.select_for_update().filter(pk=user.pk).first()
+        # One person's reports are taken one at a time (a beacon may come twice at once), and
+        # with their own changes; the switch is read again under the lock, in case it was
+        # turned off meanwhile.
+        _lock_person(user)
+        if not selectors.personalisation(user=user).active:
+            return None
         opened, created = StoryOpen.objects.get_or_create(
             user=user, story=story, defaults={"opened_at": now, "updated_at": now}
         )
@@ -260,15 +306,16 @@ def story_reading_record(
 def _add_seconds(opened: StoryOpen, view: str, seconds: int, now: datetime) -> None:
     if not view:
         opened.seconds = max(opened.seconds, seconds)
-    elif view == opened.last_view:
-        opened.seconds += max(0, seconds - opened.last_view_seconds)
-        opened.last_view_seconds = max(opened.last_view_seconds, seconds)
     else:
-        opened.seconds += seconds
-        opened.last_view, opened.last_view_seconds = view, seconds
+        views = opened.views if isinstance(opened.views, dict) else {}
+        counted = views.pop(view, 0)
+        opened.seconds += max(0, seconds - counted)
+        views[view] = max(counted, seconds)
+        # The oldest views go first; a token older than the oldest kept is refused by age.
+        opened.views = dict(list(views.items())[-VIEWS_KEPT:])
     opened.seconds = min(opened.seconds, STORY_SECONDS_MAX)
     opened.updated_at = now
-    opened.save(update_fields=["seconds", "last_view", "last_view_seconds", "updated_at"])
+    opened.save(update_fields=["seconds", "views", "updated_at"])
 
 
 def learned_tags_refresh(*, user: User, now: datetime | None = None) -> None:

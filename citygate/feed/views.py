@@ -33,6 +33,8 @@ def feed_page(request: HttpRequest) -> HttpResponse:
     """The feed, each story with the reason it is there."""
     user = request.user if isinstance(request.user, User) else None
     number = small_positive_int(request.GET.get("page", ""), maximum=MAX_PAGE) or 1
+    if user is not None:
+        services.minor_readings_forget(user=user)
     page = selectors.feed_page(user=user, page=number)
     return render(request, "feed/feed.html", {"page": page, "signed_in": user is not None})
 
@@ -131,6 +133,7 @@ def _act(request: HttpRequest, user: User, action: str, form: PageForm | None) -
 def recommendation_page(request: HttpRequest) -> HttpResponse:
     """推荐设置: the switch, the topics used for the feed, the district, how it all works."""
     user = _user(request)
+    services.minor_readings_forget(user=user)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     switch, follow, district = _forms(request, user, action)
     if request.method == "POST":

@@ -20,6 +20,7 @@ router = Router(tags=["news"])
 
 ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 MAX_PAGE = 10_000
+CHANNEL_SLUG_MAX = 32  # NewsChannel.slug
 
 
 class ChannelOut(Schema):
@@ -82,7 +83,9 @@ def stories(request: HttpRequest, page: Query[int] = 1, channel: Query[str] = ""
     """Published stories, newest first, 20 a page; `channel` is a channel's slug."""
     found = None
     if channel:
-        found = selectors.channel_get(slug=channel)
+        # A NUL or an over-long value names no channel, and never reaches the database.
+        plausible = len(channel) <= CHANNEL_SLUG_MAX and "\x00" not in channel
+        found = selectors.channel_get(slug=channel) if plausible else None
         if found is None:
             raise InvalidInput({"channel": _("There is no such channel.")})
     page = max(1, min(page, MAX_PAGE))

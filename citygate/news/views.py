@@ -1,23 +1,28 @@
 """The public news pages: the newsroom's front page, a channel, a story, and its images.
 
 Stories are public, so these pages need no sign-in. A story page counts its opening with one
-UPDATE. Images are served only when a published story shows them (editors see every one,
-for the pages they are writing).
+UPDATE, once (see OPENED_COOKIE). Images are served only when a published story shows them
+(editors see every one, for the pages they are writing).
 """
 
 from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime, time, timedelta
 from urllib.parse import quote
 
+from django.conf import settings
+from django.core import signing
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from citygate.core.validation import small_positive_int
+from citygate.feed.selectors import personalisation
 from citygate.news import covers, selectors, services
 from citygate.news.models import StoryState
 
@@ -73,7 +78,9 @@ def story_page(request: HttpRequest, story_id: uuid.UUID) -> HttpResponse:
     story = selectors.public_story_get(story_id=story_id)
     if story is None:
         raise Http404
-    if story.state == StoryState.PUBLISHED:
+    opened_today = _opened_today(request)
+    counted = story.state == StoryState.PUBLISHED and _counts_here(request, story.pk, opened_today)
+    if counted:
         services.story_opened(story_id=story.pk)
     url = request.build_absolute_uri(request.path)
     context = {
@@ -85,7 +92,50 @@ def story_page(request: HttpRequest, story_id: uuid.UUID) -> HttpResponse:
         "share_url": url,
         "share_links": share_links(url, story.title),
     }
-    return render(request, "news/story.html", context)
+    response = render(request, "news/story.html", context)
+    if counted:
+        _remember_opened(response, [*opened_today, story.pk.hex])
+    return response
+
+
+# A story's opening is counted once: for a reader whose reading is recorded, by the reading
+# beacon at their first view (feed.services.story_reading_record); for anyone else, here, at
+# most once a day per browser, which keeps the stories it counted today in a signed cookie.
+OPENED_COOKIE = "citygate_opened"
+OPENED_SALT = "citygate.news.opened"
+OPENED_MAX = 40
+
+
+def _opened_today(request: HttpRequest) -> list[str]:
+    try:
+        value = request.get_signed_cookie(OPENED_COOKIE, salt=OPENED_SALT, max_age=24 * 60 * 60)
+    except (KeyError, signing.BadSignature):
+        return []
+    day, _sep, ids = (value or "").partition(":")
+    if day != timezone.localdate().isoformat():
+        return []
+    return [i for i in ids.split(",") if re.fullmatch(r"[0-9a-f]{32}", i)][-OPENED_MAX:]
+
+
+def _counts_here(request: HttpRequest, story_id: uuid.UUID, opened_today: list[str]) -> bool:
+    user = request.user
+    if user.is_authenticated and personalisation(user=user).active:
+        return False
+    return story_id.hex not in opened_today
+
+
+def _remember_opened(response: HttpResponse, ids: list[str]) -> None:
+    now = timezone.localtime()
+    midnight = datetime.combine(now.date() + timedelta(days=1), time.min, now.tzinfo)
+    response.set_signed_cookie(
+        OPENED_COOKIE,
+        f"{now.date().isoformat()}:{','.join(ids[-OPENED_MAX:])}",
+        salt=OPENED_SALT,
+        max_age=max(60, int((midnight - now).total_seconds())),
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
 
 
 @require_GET

@@ -11,13 +11,14 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
 
 from citygate.accounts.models import User
 from citygate.accounts.services import api_token_issue
 from citygate.directory.models import District
 from citygate.feed import services
-from citygate.feed.models import StoryOpen
-from citygate.feed.tests.conftest import signed_in, story, tag
+from citygate.feed.models import InterestTag, StoryOpen
+from citygate.feed.tests.conftest import id_number_born_years_ago, signed_in, story, tag
 from citygate.news.models import Story
 
 pytestmark = pytest.mark.django_db
@@ -366,3 +367,46 @@ def test_the_reading_beacon_never_logs_who_read_what(
     assert "交通" not in logged
     assert "transport" not in logged
     assert view not in logged
+
+
+def test_a_stories_cover_is_addressed_through_the_news_media_view(
+    resident_client: Client, editor: User
+) -> None:
+    # given a published story with a cover, as covers.cover_store names it
+    name = "0123456789abcdef0123456789abcdef.png"
+    covered = story("有封面", author=editor)
+    Story.objects.filter(pk=covered.pk).update(cover=f"news/{name}")
+
+    # when
+    items = resident_client.get(FEED).json()["items"]
+
+    # then the address is the media view's, which checks that a published story shows it
+    url = next(item["cover_url"] for item in items if item["id"] == str(covered.pk))
+    match = resolve(url)
+    assert match.view_name == "news:media"
+    assert match.kwargs == {"name": name}
+
+
+@pytest.mark.parametrize("address", [FEED, SETTINGS, "/news/for-you/", "/me/recommendation/"])
+def test_what_was_learned_before_a_person_was_known_as_a_minor_is_deleted(
+    resident: User, resident_client: Client, editor: User, address: str
+) -> None:
+    # given a person who read and followed before their ID number showed they are a minor
+    transport, education = tag("transport"), tag("education")
+    read_story = story("s", author=editor, tags=[transport])
+    view = services.view_token(user=resident, story_id=read_story.pk)
+    services.story_reading_record(
+        user=resident, story_id=read_story.pk, seconds=300, view_token=view
+    )
+    services.interest_tag_follow(user=resident, slug="education")
+    assert InterestTag.objects.filter(user=resident, tag=transport).exists()
+    resident.id_number = id_number_born_years_ago(12)
+    resident.save()
+
+    # when the feed next reads about them
+    assert resident_client.get(address).status_code == 200
+
+    # then their reading and what was learned from it are gone; what they followed stays
+    assert not StoryOpen.objects.filter(user=resident).exists()
+    kept = InterestTag.objects.filter(user=resident)
+    assert [(t.tag_id, t.source) for t in kept] == [(education.pk, "declared")]

@@ -38,4 +38,34 @@ def test_eight_reports_of_one_view_at_once_count_its_longest_report_once() -> No
     opened = StoryOpen.objects.get(user=reader, story=read_story)
     assert opened.seconds == 80
     assert Story.objects.get(pk=read_story.pk).opens == 1
-    assert InterestTag.objects.filter(user=reader).count() <= 1
+    # the story's one tag is learned once, however many reports raced to learn it
+    learned = InterestTag.objects.filter(user=reader)
+    assert [(t.tag.slug, t.source, t.suppressed) for t in learned] == [
+        ("transport", "learned", False)
+    ]
+
+
+def test_following_a_tag_while_reading_learns_it_keeps_one_followed_row() -> None:
+    # given a reader's first view of a story about a topic they have not followed yet
+    reader = resident_with("19999990822")
+    read_story = story("s", author=reader, tags=[tag("transport")])
+    view = services.view_token(user=reader, story_id=read_story.pk)
+
+    # when reports of the view (which learn the topic) race the reader following it
+    def work(i: int) -> object:
+        if i % 2:
+            services.interest_tag_follow(user=reader, slug="transport")
+            return None
+        return services.story_reading_record(
+            user=reader, story_id=read_story.pk, seconds=60 + i, view_token=view
+        )
+
+    results, errors = run_at_once(8, work)
+
+    # then nothing failed and the topic is kept once, as followed
+    assert errors == []
+    assert len(results) == 8
+    kept = InterestTag.objects.filter(user=reader)
+    assert [(t.tag.slug, t.source, t.suppressed) for t in kept] == [
+        ("transport", "declared", False)
+    ]

@@ -3,10 +3,12 @@ feed of two different people, minors."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import timedelta
 
 import pytest
+from django.core import signing
 from django.utils import timezone
 
 from citygate.accounts.models import User
@@ -15,7 +17,7 @@ from citygate.core.errors import ApplicationError, InvalidInput, NotFound
 from citygate.directory.models import District
 from citygate.feed import selectors, services
 from citygate.feed.models import InterestTag, StoryOpen, TagSource
-from citygate.feed.tests.conftest import story, tag
+from citygate.feed.tests.conftest import id_number_born_years_ago, story, tag
 from citygate.news.models import Story
 
 pytestmark = pytest.mark.django_db
@@ -273,6 +275,43 @@ def test_a_repeated_report_of_one_view_adds_only_what_is_new(resident: User, edi
     assert Story.objects.get(pk=read_story.pk).opens == 1
 
 
+def test_two_old_views_reported_by_turns_count_only_their_own_seconds(
+    resident: User, editor: User
+) -> None:
+    # given two views of a story
+    read_story = story("s", author=editor)
+    first, second = (services.view_token(user=resident, story_id=read_story.pk) for _ in "ab")
+
+    # when their reports alternate, each repeating what it said before
+    for token in (first, second, first, second, first):
+        services.story_reading_record(
+            user=resident, story_id=read_story.pk, seconds=600, view_token=token
+        )
+
+    # then
+    assert StoryOpen.objects.get(user=resident, story=read_story).seconds == 1200
+
+
+def test_a_view_token_older_than_two_hours_is_refused(resident: User, editor: User) -> None:
+    # given a token the story page handed out three hours ago
+    read_story = story("s", author=editor)
+
+    class ThreeHoursAgo(signing.TimestampSigner):
+        def timestamp(self) -> str:
+            return signing.b62_encode(int(time.time()) - 3 * 60 * 60)
+
+    payload = {"u": str(resident.pk), "s": str(read_story.pk), "v": uuid.uuid4().hex}
+    token = ThreeHoursAgo(salt=services.VIEW_SIGNING_NAMESPACE).sign_object(payload)
+
+    # when / then
+    with pytest.raises(InvalidInput) as refused:
+        services.story_reading_record(
+            user=resident, story_id=read_story.pk, seconds=60, view_token=token
+        )
+    assert "view" in refused.value.fields
+    assert not StoryOpen.objects.exists()
+
+
 def test_reading_time_is_bounded(resident: User, editor: User) -> None:
     read_story = story("s", author=editor)
 
@@ -377,3 +416,21 @@ def test_campaigns_aimed_at_a_topic_reach_who_keeps_it_and_not_who_deleted_it(
     assert list(reached) == [resident]
     assert interests.followed_by(resident) == {"education"}
     assert interests.followed_by(other_resident) == frozenset()
+
+
+def test_a_reading_report_of_a_person_now_known_as_a_minor_deletes_their_reading(
+    resident: User, editor: User
+) -> None:
+    # given a reading recorded before the person's ID number showed they are a minor
+    read_story = story("s", author=editor, tags=[tag("transport")])
+    read(resident, read_story)
+    resident.id_number = id_number_born_years_ago(12)
+    resident.save()
+
+    # when the beacon reports again
+    recorded = read(resident, read_story)
+
+    # then
+    assert recorded is None
+    assert not StoryOpen.objects.filter(user=resident).exists()
+    assert not InterestTag.objects.filter(user=resident).exists()
