@@ -52,9 +52,17 @@ def campaign_list(*, state: str = "") -> QuerySet[Campaign]:
     return campaigns.order_by("-created_at", "-id")
 
 
-def awaiting_approval_for(*, user: User) -> QuerySet[Campaign]:
-    """Campaigns waiting for a second person: everyone's but this person's own."""
-    return Campaign.objects.filter(state=CampaignState.AWAITING_APPROVAL).exclude(created_by=user)
+def wrote_or_submitted(campaign: Campaign, user: User) -> bool:
+    """Whether the person wrote any of the campaign or put it up: then someone else approves."""
+    return user.pk in (campaign.created_by_id, campaign.submitted_by_id) or (
+        str(user.pk) in campaign.editors
+    )
+
+
+def awaiting_approval_for(*, user: User) -> list[Campaign]:
+    """Campaigns waiting for a second person that this person may approve."""
+    waiting = Campaign.objects.filter(state=CampaignState.AWAITING_APPROVAL)
+    return [campaign for campaign in waiting if not wrote_or_submitted(campaign, user)]
 
 
 def campaign_get(*, campaign_id: object) -> Campaign | None:
@@ -98,7 +106,3 @@ def results(*, campaign: Campaign) -> Results:
         opened=totals["opened"],
         by_channel=by_channel,
     )
-
-
-def is_sent(campaign: Campaign) -> bool:
-    return campaign.state == CampaignState.SENT

@@ -226,9 +226,7 @@ def campaign_approve(
         campaign = _locked(campaign_id)
         if campaign.state != CampaignState.AWAITING_APPROVAL:
             raise _state_error(campaign)
-        if by.pk in (campaign.created_by_id, campaign.submitted_by_id) or (
-            str(by.pk) in campaign.editors
-        ):
+        if selectors.wrote_or_submitted(campaign, by):
             raise PermissionDenied(
                 _("A campaign is approved by someone who did not write or submit it."),
                 code="second_person_required",

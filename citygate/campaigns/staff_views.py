@@ -19,7 +19,7 @@ from citygate.accounts.models import User, VerificationLevel
 from citygate.campaigns import segments, selectors, services
 from citygate.campaigns.forms import CampaignForm, initial_from
 from citygate.campaigns.models import Campaign, CampaignState
-from citygate.core.errors import ApplicationError, InvalidInput
+from citygate.core.errors import ApplicationError
 from citygate.directory.models import District
 from citygate.inbox.models import Channel, DeliveryState
 from citygate.news.models import NewsTag
@@ -127,15 +127,9 @@ def _edit(request: HttpRequest, user: User, campaign: Campaign | None) -> HttpRe
                     else:
                         messages.success(request, _("Saved as a draft."))
                     return redirect("campaigns_staff:detail", campaign_id=saved.pk)
-            except InvalidInput as error:
-                form.add_application_error(
-                    InvalidInput(
-                        {key.removeprefix("segment."): msg for key, msg in error.fields.items()}
-                    )
-                    if action == "preview"
-                    else error
-                )
             except ApplicationError as error:
+                # A preview's errors name the segment's fields as the form does ("districts");
+                # a save's name them under "segment." and the form's aliases place them.
                 form.add_application_error(error)
         if form.errors:
             status = 400
@@ -180,7 +174,7 @@ def _render_detail(
         "results": results,
         "channel_rows": channel_rows,
         "may_approve": campaign.state == CampaignState.AWAITING_APPROVAL
-        and campaign.created_by_id != user.pk,
+        and not selectors.wrote_or_submitted(campaign, user),
         "problem": problem,
     }
     return render(request, "campaigns/staff/detail.html", context, status=status)

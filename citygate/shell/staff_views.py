@@ -118,7 +118,7 @@ def _tools(user: User) -> list[Tool]:
     if roles & {Role.EDITOR, Role.OPERATOR}:
         from citygate.campaigns.selectors import awaiting_approval_for
 
-        awaiting = awaiting_approval_for(user=user).count()
+        awaiting = len(awaiting_approval_for(user=user))
         tools.append(
             Tool(
                 _("Campaigns"),

@@ -301,3 +301,13 @@ def test_aiming_by_topic_leaves_out_the_switched_off_and_possible_minors(
     campaign = sent(editor, operator, {**NOTICE, "segment": {"tags": ["education"]}})
     assert campaign.audience_size == 1
     assert [services.campaigns_bring_in(p) for p in (adult, switched_off, pupil)] == [1, 0, 0]
+
+
+def test_only_campaigns_a_person_may_approve_wait_for_them(editor: User, operator: User) -> None:
+    rewriter = make_campaigner("editor.third")
+    campaign = services.campaign_create(by=editor, data=NOTICE)
+    services.campaign_update(by=rewriter, campaign_id=campaign.pk, data=NOTICE)
+    services.campaign_submit(by=rewriter, campaign_id=campaign.pk)
+    assert selectors.awaiting_approval_for(user=editor) == []
+    assert selectors.awaiting_approval_for(user=rewriter) == []
+    assert [c.pk for c in selectors.awaiting_approval_for(user=operator)] == [campaign.pk]
