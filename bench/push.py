@@ -5,11 +5,11 @@ On PostgreSQL (127.0.0.1:5432, user postgres, trust auth) in a database of its o
 drops and creates again, or with --sqlite on the usual file under var/bench/. The people come
 in steps (10k, then 90k more, then 900k more); at every size:
 
-- the city: people with a declared district (or none), a birth year (or none), a language
-  and a verification level, three messages each in their inbox, 2% with a device turned on
-  for notifications, and 10k past campaigns released over the last year to segments of every
-  kind (everyone, districts, age bands, languages, enterprises), of which the last 30 days'
-  are still brought into inboxes;
+- the city: people with a declared district (or none; half of them with a street of it too),
+  a birth year (or none), a language and a verification level, three messages each in their
+  inbox, 2% with a device turned on for notifications, and 10k past campaigns released over
+  the last year to segments of every kind (everyone, districts, streets, age bands,
+  languages, enterprises), of which the last 30 days' are still brought into inboxes;
 - the first opening of an inbox (a sample of people who never opened theirs): the last
   week's live campaigns meant for them are written in;
 - returning readers (another sample, whose inboxes were opened before, untimed): an ordinary
@@ -75,7 +75,8 @@ MESSAGES_EACH = 3
 # How the past campaigns' segments are spread: (share, kind of segment).
 SEGMENT_MIX = (
     (0.40, "everyone"),
-    (0.30, "districts"),
+    (0.20, "districts"),
+    (0.10, "streets"),
     (0.15, "age"),
     (0.10, "language"),
     (0.05, "enterprise"),
@@ -96,6 +97,9 @@ class Config:
 class World:
     districts: list[int]
     district_codes: list[str]
+    # Each district's streets (ids), and every street's code.
+    streets: dict[int, list[int]]
+    street_codes: list[str]
     editor: User
     approver: User
     rng: random.Random
@@ -109,16 +113,21 @@ class World:
 def world_make() -> World:
     from citygate.accounts.models import StaffRole, User
     from citygate.accounts.roles import Role
-    from citygate.directory.models import District
+    from citygate.directory.models import District, Street
 
     editor = User.objects.create_user(login_name="bench.editor")
     approver = User.objects.create_user(login_name="bench.operator")
     StaffRole.objects.create(user=editor, role=Role.EDITOR)
     StaffRole.objects.create(user=approver, role=Role.OPERATOR)
     districts = list(District.objects.values_list("pk", "code"))
+    streets: dict[int, list[int]] = {}
+    for pk, district_id in Street.objects.values_list("pk", "district_id"):
+        streets.setdefault(district_id, []).append(pk)
     return World(
         districts=[pk for pk, _code in districts],
         district_codes=[code for _pk, code in districts],
+        streets=streets,
+        street_codes=list(Street.objects.values_list("code", flat=True)),
         editor=editor,
         approver=approver,
         rng=random.Random(SEED),
@@ -138,17 +147,23 @@ def people_add(world: World, target: int) -> None:
     now = timezone.now()
     while world.people < target:
         count = min(BATCH, target - world.people)
-        users = [
-            User(
-                id=uuid.UUID(int=rng.getrandbits(128)),
-                password="!bench",  # noqa: S106 - unusable, as create_user leaves it
-                home_district_id=rng.choice(world.districts) if rng.random() < 0.8 else None,
-                birth_year=year - rng.randint(8, 95) if rng.random() < 0.7 else None,
-                preferred_language=rng.choice(LANGUAGES),
-                verification_level=rng.choice((1, 2, 2, 3)),
+        users = []
+        for _ in range(count):
+            district = rng.choice(world.districts) if rng.random() < 0.8 else None
+            street = None
+            if district is not None and rng.random() < 0.5:
+                street = rng.choice(world.streets[district])
+            users.append(
+                User(
+                    id=uuid.UUID(int=rng.getrandbits(128)),
+                    password="!bench",  # noqa: S106 - unusable, as create_user leaves it
+                    home_district_id=district,
+                    home_street_id=street,
+                    birth_year=year - rng.randint(8, 95) if rng.random() < 0.7 else None,
+                    preferred_language=rng.choice(LANGUAGES),
+                    verification_level=rng.choice((1, 2, 2, 3)),
+                )
             )
-            for _ in range(count)
-        ]
         messages = [
             Message(
                 recipient_id=user.pk,
@@ -191,6 +206,8 @@ def segment_draw(world: World) -> dict[str, object]:
         share -= weight
     if kind == "districts":
         return {"districts": sorted(rng.sample(world.district_codes, rng.randint(1, 2)))}
+    if kind == "streets":
+        return {"streets": sorted(rng.sample(world.street_codes, rng.randint(1, 3)))}
     if kind == "age":
         return {"age_bands": [rng.choice(list(segments.AGE_BANDS))]}
     if kind == "language":

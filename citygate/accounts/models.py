@@ -83,6 +83,10 @@ class User(AbstractBaseUser):
     home_district = models.ForeignKey(
         "directory.District", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The street or town within it, if they say; always one of home_district's.
+    home_street = models.ForeignKey(
+        "directory.Street", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Only the year, kept when the ID number is verified: enough for the age bands notices are
     # targeted by, and no more. Whether someone is a minor is read from the number itself.
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)

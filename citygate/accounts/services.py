@@ -57,7 +57,7 @@ from citygate.accounts.validators import (
 )
 from citygate.core.errors import ApplicationError, NotFound, PermissionDenied
 from citygate.core.logging import get_logger
-from citygate.directory.models import Department, District
+from citygate.directory.models import Department, District, Street
 from citygate.privacy import crypto
 
 log = get_logger(__name__)
@@ -443,18 +443,35 @@ def user_preferences_update(
     return user
 
 
-def user_home_district_set(*, user: User, district: District | None) -> User:
-    """Saves the district the person says they live in (None: they would rather not say).
+def user_home_place_set(
+    *, user: User, district: District | None, street: Street | None = None
+) -> User:
+    """Saves where the person says they live: a district, and a street or town of it (None:
+    they would rather not say).
 
     Declared only: it is never read from the ID number, which names where the person was
-    registered at birth. The caller has found the district among the listed ones.
+    registered at birth. The caller has found both among the listed ones.
     """
+    if street is not None and (district is None or street.district_id != district.pk):
+        raise ValueError("the street is not in the district")
+    changed = []
     district_id = district.pk if district is not None else None
+    street_id = street.pk if street is not None else None
     if user.home_district_id != district_id:
         user.home_district = district
+        changed.append("home_district")
+    if user.home_street_id != street_id:
+        user.home_street = street
+        changed.append("home_street")
+    if changed:
         with transaction.atomic():
-            user.save(update_fields=["home_district"])
-        log.info("account.home_district_set", user_id=str(user.pk), district_id=district_id)
+            user.save(update_fields=changed)
+        log.info(
+            "account.home_place_set",
+            user_id=str(user.pk),
+            district_id=district_id,
+            street_id=street_id,
+        )
     return user
 
 

@@ -13,9 +13,10 @@ from citygate.campaigns import segments
 from citygate.campaigns.models import HEADLINE_MAX_LENGTH, SUMMARY_MAX_LENGTH, CampaignKind
 from citygate.core.forms import PageForm
 from citygate.directory.models import District
+from citygate.directory.selectors import streets_by_district
 from citygate.news.models import NewsTag, Story, StoryState
 
-SEGMENT_FIELDS = ("districts", "roles", "age_bands", "languages", "tags")
+SEGMENT_FIELDS = ("districts", "streets", "roles", "age_bands", "languages", "tags")
 STORY_CHOICES = 50
 
 
@@ -59,6 +60,15 @@ class CampaignForm(PageForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The districts people said they live in. None chosen: the whole city."),
+    )
+    streets = forms.MultipleChoiceField(
+        label=_("Streets and towns"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "A street reaches only the people who gave it; a district chosen above already "
+            "reaches all of its streets."
+        ),
     )
     roles = forms.MultipleChoiceField(
         label=_("Who"),
@@ -110,9 +120,27 @@ class CampaignForm(PageForm):
         districts = self.fields["districts"]
         assert isinstance(districts, forms.ChoiceField)  # noqa: S101
         districts.choices = [(d.code, d.display_name) for d in District.objects.all()]
+        self._street_districts = streets_by_district()
+        streets = self.fields["streets"]
+        assert isinstance(streets, forms.ChoiceField)  # noqa: S101
+        streets.choices = [
+            (s.code, s.display_name) for _, group in self._street_districts for s in group
+        ]
         tags = self.fields["tags"]
         assert isinstance(tags, forms.ChoiceField)  # noqa: S101
         tags.choices = [(t.slug, t.display_name) for t in NewsTag.objects.all()]
+
+    def street_groups(self) -> list[tuple[str, list[Any], bool]]:
+        """The street checkboxes by district: its name, its boxes, whether one is ticked."""
+        boxes = {box.data["value"]: box for box in self["streets"]}
+        chosen = set(self["streets"].value() or ())
+        groups = []
+        for district, streets in self._street_districts:
+            codes = [s.code for s in streets]
+            groups.append(
+                (district.display_name, [boxes[c] for c in codes], bool(chosen & set(codes)))
+            )
+        return groups
 
     def service_data(self) -> dict[str, object]:
         data = self.cleaned_data

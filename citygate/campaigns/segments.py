@@ -5,8 +5,9 @@ the batches of the channels that push); `Segment.matches(profile)` decides for o
 their inbox is read. The two must always agree; the tests hold them to it on a random city.
 
 Every criterion left empty means "anyone". Criteria combine with AND; the values within one
-criterion with OR ("in 姑苏区 or 吴中区, and aged 60 or more"). Staff accounts are never in an
-audience.
+criterion with OR ("in 姑苏区 or 吴中区, and aged 60 or more"). Districts and streets are one
+criterion, the place: "in 姑苏区 or in 娄葑街道" reaches both, so a street is chosen without its
+district. Staff accounts are never in an audience.
 
 Age bands are counted from the birth year kept at real-name verification, so they are exact
 to within the year; someone who never verified has no age and is in no age band.
@@ -53,6 +54,7 @@ class Profile:
     """What a segment may ask about one person, and nothing more."""
 
     district: str | None
+    street: str | None
     is_enterprise: bool
     birth_year: int | None
     language: str
@@ -63,6 +65,7 @@ class Profile:
 @dataclass(frozen=True)
 class Segment:
     districts: tuple[str, ...] = ()
+    streets: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
     age_bands: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
@@ -72,13 +75,21 @@ class Segment:
     @property
     def is_everyone(self) -> bool:
         return (
-            not (self.districts or self.roles or self.age_bands or self.languages or self.tags)
+            not (
+                self.districts
+                or self.streets
+                or self.roles
+                or self.age_bands
+                or self.languages
+                or self.tags
+            )
             and self.min_level <= VerificationLevel.PHONE
         )
 
     def as_dict(self) -> dict[str, object]:
         return {
             "districts": list(self.districts),
+            "streets": list(self.streets),
             "roles": list(self.roles),
             "age_bands": list(self.age_bands),
             "languages": list(self.languages),
@@ -89,7 +100,9 @@ class Segment:
     # --- one person -------------------------------------------------------------------------
 
     def matches(self, profile: Profile, *, today: date | None = None) -> bool:
-        if self.districts and profile.district not in self.districts:
+        if (self.districts or self.streets) and not (
+            profile.district in self.districts or profile.street in self.streets
+        ):
             return False
         if self.roles and not _role_matches(self.roles, profile.is_enterprise):
             return False
@@ -110,8 +123,13 @@ class Segment:
     def q(self, *, today: date | None = None) -> Q:
         """The segment as a filter on User (active residents only)."""
         query = Q(is_active=True, login_name__isnull=True)
-        if self.districts:
-            query &= Q(home_district__code__in=self.districts)
+        if self.districts or self.streets:
+            place = Q()
+            if self.districts:
+                place |= Q(home_district__code__in=self.districts)
+            if self.streets:
+                place |= Q(home_street__code__in=self.streets)
+            query &= place
         if self.roles and set(self.roles) != set(ROLES):
             enterprise = _enterprise_q()
             query &= enterprise if ROLE_ENTERPRISE in self.roles else ~enterprise
@@ -169,15 +187,14 @@ def profile_of(user: User) -> Profile:
     """The person as segments see them (a query or two; only read when a campaign is new)."""
     from citygate.campaigns import interests
 
-    district = None
-    if user.home_district_id is not None:
-        from citygate.directory.models import District
-
-        district = (
-            District.objects.filter(pk=user.home_district_id).values_list("code", flat=True).first()
-        )
+    district, street = (
+        User.objects.filter(pk=user.pk)
+        .values_list("home_district__code", "home_street__code")
+        .get()
+    )
     return Profile(
         district=district,
+        street=street,
         is_enterprise=User.objects.filter(pk=user.pk).filter(_enterprise_q()).exists(),
         birth_year=user.birth_year,
         language=user.preferred_language or DEFAULT_LANGUAGE,
@@ -188,7 +205,7 @@ def profile_of(user: User) -> Profile:
 
 def segment_from(data: Mapping[str, object]) -> Segment:
     """A segment from what an editor sent; every wrong value is named by its field."""
-    from citygate.directory.models import District
+    from citygate.directory.models import District, Street
 
     errors: dict[str, str | Promise] = {}
 
@@ -204,6 +221,10 @@ def segment_from(data: Mapping[str, object]) -> Segment:
         return tuple(sorted(chosen))
 
     districts = values("districts", set(District.objects.values_list("code", flat=True)))
+    streets = values(
+        "streets",
+        set(Street.objects.filter(retired_in__isnull=True).values_list("code", flat=True)),
+    )
     roles = values("roles", set(ROLES))
     age_bands = values("age_bands", set(AGE_BANDS))
     languages = values("languages", set(LANGUAGES))
@@ -221,6 +242,7 @@ def segment_from(data: Mapping[str, object]) -> Segment:
     assert isinstance(level, int)  # noqa: S101
     return Segment(
         districts=districts,
+        streets=streets,
         roles=roles,
         age_bands=age_bands,
         languages=languages,

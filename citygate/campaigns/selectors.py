@@ -18,6 +18,7 @@ def segment_of(campaign: Campaign) -> Segment:
     data = campaign.segment or {}
     return Segment(
         districts=tuple(data.get("districts", ())),
+        streets=tuple(data.get("streets", ())),
         roles=tuple(data.get("roles", ())),
         age_bands=tuple(data.get("age_bands", ())),
         languages=tuple(data.get("languages", ())),

@@ -20,7 +20,7 @@ from citygate.campaigns import segments, selectors, services
 from citygate.campaigns.forms import CampaignForm, initial_from
 from citygate.campaigns.models import Campaign, CampaignState
 from citygate.core.errors import ApplicationError
-from citygate.directory.models import District
+from citygate.directory.models import District, Street
 from citygate.inbox.models import Channel, DeliveryState
 from citygate.news.models import NewsTag
 
@@ -70,6 +70,12 @@ def describe_segment(campaign: Campaign) -> list[Criterion]:
             d.code: d.display_name for d in District.objects.filter(code__in=segment.districts)
         }
         found.append(Criterion(_("Districts"), [names.get(c, c) for c in segment.districts]))
+    if segment.streets:
+        names = {
+            s.code: f"{s.display_name} ({s.district.display_name})"
+            for s in Street.objects.filter(code__in=segment.streets).select_related("district")
+        }
+        found.append(Criterion(_("Streets and towns"), [names.get(c, c) for c in segment.streets]))
     if segment.roles:
         found.append(Criterion(_("Who"), [str(segments.ROLES[r]) for r in segment.roles]))
     if segment.age_bands:

@@ -1,4 +1,5 @@
-"""The city's organisations: departments (委办局 and public enterprises) and districts."""
+"""The city's organisations and places: departments (委办局 and public enterprises), districts
+and the streets and towns within them."""
 
 from __future__ import annotations
 
@@ -38,6 +39,38 @@ class District(BilingualNamed, models.Model):
 
     class Meta:
         ordering = ("order", "code")
+
+
+class StreetKind(models.TextChoices):
+    SUBDISTRICT = "subdistrict", _("Subdistrict")
+    TOWN = "town", pgettext_lazy("street kind", "Town")
+    TOWNSHIP = "township", _("Township")
+    # Development zones, farms and scenic areas counted as town-level units (400-599).
+    OTHER = "other", _("Town-level unit")
+
+
+class Street(BilingualNamed, models.Model):
+    """A street office, town or township (乡级区划) of a district, by its NBS statistical code.
+
+    Streets that a newer edition of the codes no longer lists are kept, marked with the edition
+    that dropped them, so that people who chose one keep it; they are not offered any more.
+    """
+
+    code = models.CharField(max_length=12, unique=True)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="streets")
+    name_zh = models.CharField(max_length=64)
+    # Empty when an imported edition brought a name we have no English for yet.
+    name_en = models.CharField(max_length=96, blank=True, default="")
+    kind = models.CharField(max_length=16, choices=StreetKind.choices)
+    code_source = models.CharField(max_length=128, blank=True, default="")
+    retired_in = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("code",)
+
+    @property
+    def display_name(self) -> str:
+        return super().display_name or self.name_zh
 
 
 class DepartmentKind(models.TextChoices):

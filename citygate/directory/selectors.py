@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from citygate.directory.models import Department, District
+from citygate.directory.models import Department, District, Street
 
 
 def department_list() -> QuerySet[Department]:
@@ -21,3 +21,25 @@ def district_list() -> QuerySet[District]:
 
 def district_by_code(*, code: str) -> District | None:
     return District.objects.filter(code=code).first()
+
+
+def street_list(*, district_code: str | None = None) -> QuerySet[Street]:
+    """The streets and towns offered today (none a newer edition dropped), by code."""
+    streets = Street.objects.filter(retired_in__isnull=True).select_related("district")
+    if district_code is not None:
+        streets = streets.filter(district__code=district_code)
+    return streets.order_by("code")
+
+
+def street_by_code(*, code: str) -> Street | None:
+    return (
+        Street.objects.filter(code=code, retired_in__isnull=True).select_related("district").first()
+    )
+
+
+def streets_by_district() -> list[tuple[District, list[Street]]]:
+    """Each district in its order with its current streets: the grouped choices of pickers."""
+    grouped: dict[int, list[Street]] = {}
+    for street in street_list():
+        grouped.setdefault(street.district_id, []).append(street)
+    return [(d, grouped[d.pk]) for d in district_list() if d.pk in grouped]

@@ -126,12 +126,19 @@ class DistrictOut(Schema):
     name: str
 
 
+class StreetOut(Schema):
+    # A street office, town or township, by its NBS statistical code.
+    code: str
+    name: str
+
+
 class RecommendationOut(Schema):
     # Whether the feed is personalised now; `reason` says why not when it is off.
     personalized: bool
     reason: ReasonOut | None
     tags: list[TagOut]
     district: DistrictOut | None
+    street: StreetOut | None
 
 
 class RecommendationIn(Schema):
@@ -141,6 +148,8 @@ class RecommendationIn(Schema):
     personalized: StrictBool | None = None
     tags: list[str] | None = Field(default=None, max_length=TAGS_MAX)
     district: str | None = Field(default=None, max_length=12)
+    # A street or town; alone, it sets the district too.
+    street: str | None = Field(default=None, max_length=12)
 
 
 def _recommendation_out(user: User) -> RecommendationOut:
@@ -152,6 +161,7 @@ def _recommendation_out(user: User) -> RecommendationOut:
     elif not state.chosen:
         reason = ReasonOut(code="switched_off", text=_("You switched personalisation off."))
     district = user.home_district
+    street = user.home_street
     return RecommendationOut(
         personalized=state.active,
         reason=reason,
@@ -160,6 +170,7 @@ def _recommendation_out(user: User) -> RecommendationOut:
             for t in selectors.interest_tags(user=user)
         ],
         district=DistrictOut(code=district.code, name=district.display_name) if district else None,
+        street=StreetOut(code=street.code, name=street.display_name) if street else None,
     )
 
 
@@ -170,7 +181,8 @@ def _recommendation_out(user: User) -> RecommendationOut:
     url_name="recommendation",
 )
 def recommendation_get(request: HttpRequest, response: HttpResponse) -> RecommendationOut:
-    """Whether the feed is personalised, the tags used for it and the declared home district."""
+    """Whether the feed is personalised, the tags used for it and the declared home district
+    and street."""
     response["Cache-Control"] = "no-store"
     return _recommendation_out(request.auth)  # type: ignore[attr-defined]
 
@@ -189,8 +201,10 @@ def recommendation_put(request: HttpRequest, body: RecommendationIn) -> Recommen
         tags=body.tags,
         district=body.district,
         district_given="district" in body.model_fields_set,
+        street=body.street,
+        street_given="street" in body.model_fields_set,
     )
-    user.refresh_from_db(fields=["home_district"])
+    user.refresh_from_db(fields=["home_district", "home_street"])
     return _recommendation_out(user)
 
 

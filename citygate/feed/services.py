@@ -21,10 +21,11 @@ from django.utils.translation import gettext_lazy as _
 
 from citygate.accounts.models import User
 from citygate.accounts.selectors import is_minor
-from citygate.accounts.services import user_home_district_set
+from citygate.accounts.services import user_home_place_set
 from citygate.core.errors import ApplicationError, InvalidInput, NotFound
 from citygate.core.logging import get_logger
-from citygate.directory.models import District
+from citygate.directory.models import District, Street
+from citygate.directory.selectors import street_by_code
 from citygate.feed import ranking, selectors
 from citygate.feed.models import InterestTag, RecommendationSettings, StoryOpen, TagSource
 from citygate.feed.tags import may_follow, may_learn
@@ -175,8 +176,29 @@ def interest_tags_keep(*, user: User, slugs: Sequence[str]) -> None:
 
 
 def home_district_set(*, user: User, code: str | None) -> User:
-    """The district the person says they live in, by its code; empty for none."""
-    return user_home_district_set(user=user, district=_district(code) if code else None)
+    """The district the person says they live in, by its code; empty for none. Their street
+    is kept when it is in that district, and forgotten otherwise."""
+    district = _district(code) if code else None
+    street = None
+    if district is not None and user.home_street_id is not None:
+        street = Street.objects.filter(pk=user.home_street_id, district=district).first()
+    return user_home_place_set(user=user, district=district, street=street)
+
+
+def home_place_set(*, user: User, district: str | None, street: str | None) -> User:
+    """The district and the street or town of it the person lives in, by their codes.
+
+    A street alone says its district; a street of another district than the one given is
+    refused by name. Empty values: they would rather not say.
+    """
+    found_district = _district(district) if district else None
+    found_street = _street(street) if street else None
+    if found_street is not None:
+        if found_district is None:
+            found_district = found_street.district
+        elif found_street.district_id != found_district.pk:
+            raise InvalidInput({"street": _("Choose a street or town of the district you chose.")})
+    return user_home_place_set(user=user, district=found_district, street=found_street)
 
 
 def _district(code: str) -> District:
@@ -187,6 +209,14 @@ def _district(code: str) -> District:
     return district
 
 
+def _street(code: str) -> Street:
+    found = _plausible(code, DISTRICT_CODE_MAX)
+    street = street_by_code(code=code) if found else None
+    if street is None:
+        raise InvalidInput({"street": _("Choose one of the listed streets and towns.")})
+    return street
+
+
 def recommendation_update(
     *,
     user: User,
@@ -194,6 +224,8 @@ def recommendation_update(
     tags: Sequence[str] | None = None,
     district: str | None = None,
     district_given: bool = False,
+    street: str | None = None,
+    street_given: bool = False,
 ) -> None:
     """The settings page's and the API's change in one: what is given changes, all of it or
     (with any error, every one named by its field) none of it."""
@@ -211,6 +243,11 @@ def recommendation_update(
             _district(district)
         except InvalidInput as error:
             errors.update(error.fields)
+    if street_given and street:
+        try:
+            _street(street)
+        except InvalidInput as error:
+            errors.update(error.fields)
     if errors:
         raise InvalidInput(errors)
 
@@ -219,7 +256,13 @@ def recommendation_update(
             recommendation_set(user=user, personalized=personalized)
         if tags is not None:
             interest_tags_keep(user=user, slugs=tags)
-        if district_given:
+        if street_given:
+            if not district_given:
+                # A street alone says its district; clearing it keeps the district.
+                current = user.home_district.code if user.home_district is not None else None
+                district = None if street else current
+            home_place_set(user=user, district=district, street=street)
+        elif district_given:
             home_district_set(user=user, code=district)
 
 

@@ -23,6 +23,7 @@ from citygate.accounts.models import User
 from citygate.core.errors import ApplicationError
 from citygate.core.forms import PageForm
 from citygate.core.validation import small_positive_int
+from citygate.directory.selectors import streets_by_district
 from citygate.feed import selectors, services
 from citygate.feed.api import MAX_PAGE
 
@@ -73,13 +74,31 @@ class DistrictForm(PageForm):
         label=gettext_lazy("The district you live in"),
         required=False,
         help_text=gettext_lazy("Stories about your district come first. We never guess it."),
+        widget=forms.Select(attrs={"data-place-district": ""}),
+    )
+    street = forms.ChoiceField(
+        label=gettext_lazy("Your street or town"),
+        required=False,
+        help_text=gettext_lazy(
+            "Only for notices meant for your street or town, such as a water cut. Optional."
+        ),
+        widget=forms.Select(attrs={"data-place-street": ""}),
     )
 
-    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        choices: list[tuple[str, str]],
+        street_choices: list[tuple[str, list[tuple[str, str]]]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["district"]
         assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
         field.choices = [("", _("I would rather not say")), *choices]
+        street = self.fields["street"]
+        assert isinstance(street, forms.ChoiceField)  # noqa: S101 - declared above
+        street.choices = [("", _("I would rather not say")), *street_choices]
 
 
 def _user(request: HttpRequest) -> User:
@@ -94,7 +113,14 @@ def _forms(
     state = selectors.personalisation(user=user)
     follow_choices = [(t.slug, t.display_name) for t in selectors.tags_to_follow(user=user)]
     district_choices = [(d.code, d.display_name) for d in selectors.districts()]
-    district = user.home_district.code if user.home_district is not None else ""
+    street_choices = [
+        (d.display_name, [(s.code, s.display_name) for s in streets])
+        for d, streets in streets_by_district()
+    ]
+    place = {
+        "district": user.home_district.code if user.home_district is not None else "",
+        "street": user.home_street.code if user.home_street is not None else "",
+    }
 
     def bound(name: str) -> Any:
         return request.POST if request.method == "POST" and action == name else None
@@ -102,7 +128,12 @@ def _forms(
     return (
         SwitchForm(bound("switch"), initial={"personalized": "1" if state.chosen else "0"}),
         FollowForm(bound("follow"), choices=follow_choices),
-        DistrictForm(bound("district"), choices=district_choices, initial={"district": district}),
+        DistrictForm(
+            bound("district"),
+            choices=district_choices,
+            street_choices=street_choices,
+            initial=place,
+        ),
     )
 
 
@@ -123,8 +154,12 @@ def _act(request: HttpRequest, user: User, action: str, form: PageForm | None) -
         for slug in form.cleaned_data["tags"]:
             services.interest_tag_follow(user=user, slug=slug)
         return _("You follow the chosen topics.")
-    services.home_district_set(user=user, code=form.cleaned_data["district"] or None)
-    return _("Your district is saved.")
+    services.home_place_set(
+        user=user,
+        district=form.cleaned_data["district"] or None,
+        street=form.cleaned_data["street"] or None,
+    )
+    return _("Where you live is saved.")
 
 
 @never_cache

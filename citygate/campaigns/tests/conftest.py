@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from citygate.accounts.models import StaffRole, User
 from citygate.accounts.roles import Role
-from citygate.directory.models import District
+from citygate.directory.models import District, Street
 from citygate.news.models import NewsChannel, Story, StoryState
 from citygate.privacy.testing import consent_all_required
 
@@ -22,6 +22,7 @@ def make_resident(
     number: int,
     *,
     district: str | None = None,
+    street: str | None = None,
     birth_year: int | None = None,
     language: str = "",
     level: int = 1,
@@ -29,6 +30,7 @@ def make_resident(
     user = User.objects.create_user(
         phone=f"199999906{number:02d}",
         home_district=District.objects.get(code=district) if district else None,
+        home_street=Street.objects.get(code=street) if street else None,
         birth_year=birth_year,
         preferred_language=language,
         verification_level=level,

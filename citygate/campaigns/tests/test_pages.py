@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from citygate.accounts.models import User
 from citygate.accounts.testing import signed_in_client
 from citygate.campaigns import services
 from citygate.campaigns.models import Campaign, CampaignState
+from citygate.campaigns.selectors import segment_of
 from citygate.campaigns.tests.conftest import make_campaigner, make_resident
 from citygate.news.models import Story
 
@@ -61,6 +64,35 @@ def test_a_campaign_written_by_one_is_approved_by_another_and_reaches_inboxes(
     assert "明日停水通知" in reader.get("/messages/").content.decode()
     results = approver.get(f"/staff/campaigns/{campaign.pk}/").content.decode()
     assert "结果" in results
+
+
+def test_a_street_is_aimed_at_on_its_own_and_named_with_its_district(editor: User) -> None:
+    in_loufeng = make_resident(1, district="320576", street="320576050")
+    make_resident(2, district="320576", street="320576051")
+    make_resident(3, district="320576")
+    client = signed_in_client(editor, staff=True)
+    form = {**FORM, "districts": [], "streets": ["320576050"]}
+
+    page = client.post("/staff/campaigns/new/", {**form, "action": "preview"}).content.decode()
+    assert "按当前条件，可送达 1 人。" in page
+    # The boxes of 苏州工业园区 are open, since one of them is ticked.
+    assert "<details open>\n          <summary>苏州工业园区</summary>" in page
+    saved = client.post("/staff/campaigns/new/", {**form, "action": "save"})
+
+    campaign = Campaign.objects.get()
+    assert campaign.segment["streets"] == ["320576050"]
+    assert campaign.segment["districts"] == []
+    detail = client.get(saved["Location"]).content.decode()
+    assert "娄葑街道 (苏州工业园区)" in detail
+    edit = client.get(f"/staff/campaigns/{campaign.pk}/edit/").content.decode()
+    assert re.search(r'<input type="checkbox" name="streets" value="320576050"[^>]* checked>', edit)
+    assert not re.search(r'value="320576051"[^>]* checked>', edit)
+    assert list(User.objects.filter(segment_of(campaign).q())) == [in_loufeng]
+    unknown = client.post(
+        "/staff/campaigns/new/", {**form, "streets": ["999999999"], "action": "save"}
+    )
+    assert unknown.status_code == 400
+    assert 'id="id_streets_error"' in unknown.content.decode()
 
 
 def test_wrong_values_are_shown_beside_their_fields(editor: User) -> None:

@@ -23,7 +23,14 @@ from citygate.news.models import NewsTag
 
 pytestmark = pytest.mark.django_db
 
-DISTRICTS = ["320508", "320506", "320505", None]
+DISTRICTS: list[str | None] = ["320508", "320506", "320505", None]
+# Streets of 姑苏区 and 吴中区; someone may give their district and no street.
+STREETS: dict[str | None, list[str | None]] = {
+    "320508": ["320508018", "320508021", None],
+    "320506": ["320506103", "320506100", None],
+    "320505": [None],
+    None: [None],
+}
 TAGS = ["education", "transport", "water"]
 LANGUAGES = ["", "zh-hans", "en"]
 
@@ -37,9 +44,11 @@ def _city(rng: random.Random) -> list[User]:
     ]
     people = []
     for number in range(40):
+        district = rng.choice(DISTRICTS)
         person = make_resident(
             number,
-            district=rng.choice(DISTRICTS),
+            district=district,
+            street=rng.choice(STREETS[district]),
             birth_year=rng.choice([None, year - 10, year - 17, year - 18, year - 40, year - 60]),
             language=rng.choice(LANGUAGES),
             level=rng.choice([1, 2, 3]),
@@ -92,6 +101,7 @@ def test_the_database_and_the_inbox_agree_on_who_is_in_a_segment() -> None:
     for _ in range(150):
         segment = Segment(
             districts=_some(rng, ["320508", "320506", "320505"]),
+            streets=_some(rng, ["320508018", "320508021", "320506103", "320576050"]),
             roles=_some(rng, list(segments.ROLES)),
             age_bands=_some(rng, list(segments.AGE_BANDS)),
             languages=_some(rng, list(segments.LANGUAGES)),
@@ -104,6 +114,20 @@ def test_the_database_and_the_inbox_agree_on_who_is_in_a_segment() -> None:
         seen_sizes.add(len(by_profile))
     # The random segments were not all empty or all everyone.
     assert len(seen_sizes) > 10
+
+
+def test_a_place_is_a_district_or_a_street() -> None:
+    in_pingjiang = make_resident(1, district="320508", street="320508018")
+    elsewhere_in_gusu = make_resident(2, district="320508")
+    in_mudu = make_resident(3, district="320506", street="320506103")
+    make_resident(4, district="320506")
+    place = Segment(districts=("320508",), streets=("320506103",))
+    assert set(User.objects.filter(place.q())) == {in_pingjiang, elsewhere_in_gusu, in_mudu}
+    only_the_street = Segment(streets=("320508018",))
+    assert set(User.objects.filter(only_the_street.q())) == {in_pingjiang}
+    assert only_the_street.matches(profile_of(in_pingjiang))
+    assert not only_the_street.matches(profile_of(elsewhere_in_gusu))
+    assert not only_the_street.is_everyone
 
 
 def test_enterprise_means_acting_for_one_today() -> None:

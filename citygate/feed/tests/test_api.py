@@ -16,7 +16,7 @@ from django.urls import resolve
 from citygate.accounts.models import User
 from citygate.accounts.services import api_token_issue
 from citygate.directory.models import District
-from citygate.feed import services
+from citygate.feed import selectors, services
 from citygate.feed.models import InterestTag, StoryOpen
 from citygate.feed.tests.conftest import id_number_born_years_ago, signed_in, story, tag
 from citygate.news.models import Story
@@ -177,7 +177,52 @@ def test_recommendation_settings_list_the_tags_with_their_source_and_the_distric
         "reason": None,
         "tags": [{"slug": "education", "name": "教育", "source": "declared"}],
         "district": {"code": "320506", "name": "吴中区"},
+        "street": None,
     }
+
+
+def test_a_street_alone_sets_its_district_and_a_new_district_forgets_it(
+    resident: User, resident_client: Client
+) -> None:
+    # given a person in 吴中区 with no street
+    services.home_district_set(user=resident, code="320506")
+
+    # when they give a street of 苏州工业园区 alone
+    body = put(resident_client, {"street": "320576050"}).json()
+
+    # then the street says the district
+    assert body["district"] == {"code": "320576", "name": "苏州工业园区"}
+    assert body["street"] == {"code": "320576050", "name": "娄葑街道"}
+    # a change of district alone keeps a street inside it and forgets one outside
+    assert put(resident_client, {"district": "320576"}).json()["street"]["code"] == "320576050"
+    assert put(resident_client, {"district": "320508"}).json()["street"] is None
+    # clearing the street keeps the district
+    put(resident_client, {"street": "320508018"})
+    body = put(resident_client, {"street": None}).json()
+    assert (body["district"]["code"], body["street"]) == ("320508", None)
+
+
+def test_a_street_of_another_district_or_unknown_is_refused_by_name_and_changes_nothing(
+    resident: User, resident_client: Client
+) -> None:
+    tag("education")
+    services.home_district_set(user=resident, code="320506")
+
+    other = put(
+        resident_client, {"tags": ["education"], "district": "320508", "street": "320576050"}
+    )
+    unknown = put(resident_client, {"street": "320508999"})
+    nul = put(resident_client, {"street": "3205\u0000"})
+
+    assert other.status_code == 400
+    assert set(other.json()["fields"]) == {"street"}
+    assert unknown.status_code == 400
+    assert set(unknown.json()["fields"]) == {"street"}
+    assert nul.status_code == 400
+    resident.refresh_from_db()
+    assert resident.home_district is not None
+    assert (resident.home_district.code, resident.home_street) == ("320506", None)
+    assert not selectors.interest_tags(user=resident)
 
 
 def test_putting_the_tags_keeps_the_listed_ones_and_deletes_the_rest(

@@ -159,6 +159,34 @@ def test_a_wrong_district_is_shown_beside_its_field(resident_client: Client) -> 
     assert "error-summary" in html
 
 
+def test_the_street_is_chosen_under_the_district_and_one_of_another_is_refused(
+    resident: User, resident_client: Client
+) -> None:
+    # the page lists the streets grouped by district, with the person's choice selected
+    html = resident_client.get(SETTINGS).content.decode()
+    assert '<optgroup label="吴中区">' in html
+    assert 'value="320506100">甪直镇</option>' in html
+
+    saved = resident_client.post(
+        SETTINGS, {"action": "district", "district": "320506", "street": "320506100"}
+    )
+    refused = resident_client.post(
+        SETTINGS, {"action": "district", "district": "320508", "street": "320506103"}
+    )
+
+    assert saved.status_code == 302
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "请选择所选区县的街道或镇。" in html
+    assert 'id="id_street_error"' in html
+    resident.refresh_from_db()
+    assert resident.home_district is not None
+    assert resident.home_street is not None
+    assert (resident.home_district.code, resident.home_street.code) == ("320506", "320506100")
+    page = resident_client.get(SETTINGS).content.decode()
+    assert 'value="320506100" selected>甪直镇</option>' in page
+
+
 def test_the_settings_page_of_a_minor_explains_and_offers_no_switch(minor: User) -> None:
     html = signed_in(minor).get(SETTINGS).content.decode()
 
