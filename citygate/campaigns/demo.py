@@ -1,7 +1,8 @@
 """Demo campaigns: what the residents of the demo find in their inboxes from the campaign desk.
 
-A notice to everyone in the city and the elderly-mode story for people aged 60 and over, each
-written by demo.editor and approved by demo.operator, the two people the rule asks for. Loads
+A notice to everyone in the city, a water cut notice for the people of one street (平江街道)
+and the elderly-mode story for people aged 60 and over, each written by demo.editor and
+approved by demo.operator, the two people the rule asks for. Loads
 once (when no campaign exists), after the demo staff and the demo news.
 """
 
@@ -29,6 +30,18 @@ NOTICE = {
     ),
 }
 
+WATER_CUT = {
+    "kind": "official",
+    "headline_zh": "平江街道部分区域周六停水",
+    "headline_en": "Water off in parts of Pingjiang Subdistrict on Saturday",
+    "summary_zh": "因供水管网改造，周六 9:00 至 16:00 平江路沿线停水，请提前储水。",
+    "summary_en": (
+        "Mains work stops the water along Pingjiang Road on Saturday from 9:00 to 16:00. "
+        "Please store some water beforehand."
+    ),
+    "segment": {"streets": ["320508018"]},
+}
+
 
 def _send(writer: User, approver: User, data: Mapping[str, object]) -> None:
     campaign = services.campaign_create(by=writer, data=data)
@@ -43,7 +56,8 @@ def load() -> int:
     if writer is None or approver is None or Campaign.objects.exists():
         return 0
     _send(writer, approver, NOTICE)
-    sent = 1
+    _send(writer, approver, WATER_CUT)
+    sent = 2
     story = Story.objects.filter(
         state=StoryState.PUBLISHED, title__contains=ELDERLY_STORY_WORDS
     ).first()

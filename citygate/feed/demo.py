@@ -1,4 +1,5 @@
-"""The demo residents' feed: a home district and a couple of followed topics each.
+"""The demo residents' feed: a home district (most with a street) and a couple of followed
+topics each.
 
 Called by accounts' ``load_demo_data`` after the residents exist. Idempotent: a resident who
 already has a district or topics keeps them. The newsroom's topics are created here when
@@ -33,15 +34,16 @@ TAGS = (
 class DemoFeed:
     phone: str
     district: str
+    street: str | None
     tags: tuple[str, ...]
 
 
 RESIDENTS = (
-    DemoFeed("19999990001", "320508", ("elderly-care", "health")),  # 王秀英, 姑苏区
-    DemoFeed("19999990002", "320506", ("jobs", "transport")),  # 陈思远, 吴中区
-    DemoFeed("19999990003", "320576", ("culture", "education")),  # Emma Schmidt, 园区
-    DemoFeed("19999990004", "320509", ("jobs", "environment")),  # 周建华, 吴江区
-    DemoFeed("19999990005", "320507", ("education", "housing")),  # 吴婷, 相城区
+    DemoFeed("19999990001", "320508", "320508018", ("elderly-care", "health")),  # 王秀英, 平江街道
+    DemoFeed("19999990002", "320506", "320506103", ("jobs", "transport")),  # 陈思远, 木渎镇
+    DemoFeed("19999990003", "320576", "320576054", ("culture", "education")),  # Emma, 金鸡湖街道
+    DemoFeed("19999990004", "320509", None, ("jobs", "environment")),  # 周建华, 吴江区
+    DemoFeed("19999990005", "320507", "320507001", ("education", "housing")),  # 吴婷, 元和街道
 )
 
 
@@ -57,7 +59,8 @@ def tags_ensure() -> int:
 
 
 def load() -> int:
-    """Gives each demo resident their district and topics; returns how many were set up."""
+    """Gives each demo resident their district (and most a street) and topics; returns how
+    many were set up."""
     tags_ensure()
     set_up = 0
     for demo in RESIDENTS:
@@ -66,7 +69,7 @@ def load() -> int:
             continue
         changed = False
         if user.home_district_id is None:
-            services.home_district_set(user=user, code=demo.district)
+            services.home_place_set(user=user, district=demo.district, street=demo.street)
             changed = True
         if not InterestTag.objects.filter(user=user).exists():
             for slug in demo.tags:

@@ -130,3 +130,35 @@ def test_the_reading_beacon_reports_the_seconds_a_story_was_visible(
     opened = StoryOpen.objects.get(user=resident, story=read_story)
     assert opened.seconds >= 1
     assert not errors, errors
+
+
+def test_the_street_list_follows_the_chosen_district(browser: Browser, live_server: Any) -> None:
+    # given a resident of 吴中区 on the settings page
+    resident = _resident("19999990813", "zh-hans", False)
+    services.home_district_set(user=resident, code="320506")
+    page = signed_in_page(browser, live_server.url, resident, language="zh-hans", elderly=False)
+    errors = watch_errors(page)
+    open_page(page, "/me/recommendation/")
+    shown = 'select[name="street"] optgroup:not([hidden]) option'
+    assert page.locator(shown).all_inner_texts()[:2] == ["长桥街道", "越溪街道"]
+
+    # when they pick a street, then move to 苏州工业园区
+    page.select_option('select[name="street"]', "320506103")
+    page.select_option('select[name="district"]', "320576")
+
+    # then only the park's streets are offered and the street of 吴中区 is let go
+    assert page.locator(shown).all_inner_texts() == [
+        "娄葑街道",
+        "斜塘街道",
+        "唯亭街道",
+        "胜浦街道",
+        "金鸡湖街道",
+    ]
+    assert page.locator('select[name="street"]').input_value() == ""
+    page.select_option('select[name="street"]', "320576054")
+    page.locator('form:has(input[name="action"][value="district"]) button').click()
+    assert page.locator(".alert--success").count() == 1
+    resident.refresh_from_db()
+    assert resident.home_street is not None
+    assert resident.home_street.code == "320576054"
+    assert not errors, errors
