@@ -443,9 +443,7 @@ def user_preferences_update(
     return user
 
 
-def user_home_place_set(
-    *, user: User, district: District | None, street: Street | None = None
-) -> User:
+def user_home_place_set(*, user: User, district: District | None, street: Street | None) -> User:
     """Saves where the person says they live: a district, and a street or town of it (None:
     they would rather not say).
 
@@ -454,24 +452,53 @@ def user_home_place_set(
     """
     if street is not None and (district is None or street.district_id != district.pk):
         raise ValueError("the street is not in the district")
-    changed = []
-    district_id = district.pk if district is not None else None
-    street_id = street.pk if street is not None else None
-    if user.home_district_id != district_id:
-        user.home_district = district
-        changed.append("home_district")
-    if user.home_street_id != street_id:
-        user.home_street = street
-        changed.append("home_street")
-    if changed:
-        with transaction.atomic():
-            user.save(update_fields=changed)
-        log.info(
-            "account.home_place_set",
-            user_id=str(user.pk),
-            district_id=district_id,
-            street_id=street_id,
+    return _home_place_save(user, lambda _locked: (district, street))
+
+
+def user_home_district_set(*, user: User, district: District | None) -> User:
+    """Saves the district alone: the street given before is kept when it is in that district,
+    and forgotten otherwise (read under the row's lock, so two devices cannot leave a street
+    outside its district)."""
+
+    def place(locked: User) -> tuple[District | None, Street | None]:
+        street = locked.home_street
+        if district is None or street is None or street.district_id != district.pk:
+            street = None
+        return district, street
+
+    return _home_place_save(user, place)
+
+
+def user_home_street_clear(*, user: User) -> User:
+    """Forgets the street and keeps the district."""
+    return _home_place_save(user, lambda locked: (locked.home_district, None))
+
+
+def _home_place_save(
+    user: User, place: Callable[[User], tuple[District | None, Street | None]]
+) -> User:
+    with transaction.atomic():
+        locked = (
+            User.objects.select_for_update()
+            .select_related("home_district", "home_street")
+            .get(pk=user.pk)
         )
+        district, street = place(locked)
+        changed = [
+            name
+            for name, old, new in (
+                ("home_district", locked.home_district_id, district.pk if district else None),
+                ("home_street", locked.home_street_id, street.pk if street else None),
+            )
+            if old != new
+        ]
+        locked.home_district, locked.home_street = district, street
+        if changed:
+            locked.save(update_fields=["home_district", "home_street"])
+    user.home_district, user.home_street = district, street
+    if changed:
+        # Which fields changed, never the place itself: a street says where the person lives.
+        log.info("account.home_place_set", user_id=str(user.pk), fields=changed)
     return user
 
 

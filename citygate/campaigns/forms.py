@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -12,7 +13,7 @@ from citygate.accounts.models import VerificationLevel
 from citygate.campaigns import segments
 from citygate.campaigns.models import HEADLINE_MAX_LENGTH, SUMMARY_MAX_LENGTH, CampaignKind
 from citygate.core.forms import PageForm
-from citygate.directory.models import District
+from citygate.directory.models import District, Street
 from citygate.directory.selectors import streets_by_district
 from citygate.news.models import NewsTag, Story, StoryState
 
@@ -120,12 +121,10 @@ class CampaignForm(PageForm):
         districts = self.fields["districts"]
         assert isinstance(districts, forms.ChoiceField)  # noqa: S101
         districts.choices = [(d.code, d.display_name) for d in District.objects.all()]
-        self._street_districts = streets_by_district()
+        self._street_groups = _street_groups(self.initial.get("streets") or ())
         streets = self.fields["streets"]
         assert isinstance(streets, forms.ChoiceField)  # noqa: S101
-        streets.choices = [
-            (s.code, s.display_name) for _, group in self._street_districts for s in group
-        ]
+        streets.choices = [choice for _, group in self._street_groups for choice in group]
         tags = self.fields["tags"]
         assert isinstance(tags, forms.ChoiceField)  # noqa: S101
         tags.choices = [(t.slug, t.display_name) for t in NewsTag.objects.all()]
@@ -135,11 +134,9 @@ class CampaignForm(PageForm):
         boxes = {box.data["value"]: box for box in self["streets"]}
         chosen = set(self["streets"].value() or ())
         groups = []
-        for district, streets in self._street_districts:
-            codes = [s.code for s in streets]
-            groups.append(
-                (district.display_name, [boxes[c] for c in codes], bool(chosen & set(codes)))
-            )
+        for name, choices in self._street_groups:
+            codes = [code for code, _label in choices]
+            groups.append((name, [boxes[c] for c in codes], bool(chosen & set(codes))))
         return groups
 
     def service_data(self) -> dict[str, object]:
@@ -157,6 +154,24 @@ class CampaignForm(PageForm):
                 "min_level": data["min_level"],
             },
         }
+
+
+def _street_groups(stored: Iterable[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The streets offered, by district, and those the campaign already names that a newer
+    edition of the list has retired since: left out, the campaign would widen unseen."""
+    kept = {
+        street.code: street
+        for street in Street.objects.filter(code__in=list(stored), retired_in__isnull=False)
+    }
+    groups = []
+    for district, streets in streets_by_district():
+        choices = [(s.code, s.display_name) for s in streets]
+        for street in kept.values():
+            if street.district_id == district.pk:
+                label = _("%(street)s (no longer listed)") % {"street": street.display_name}
+                choices.append((street.code, label))
+        groups.append((district.display_name, choices))
+    return groups
 
 
 def initial_from(campaign: Any) -> dict[str, object]:

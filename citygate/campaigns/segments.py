@@ -209,9 +209,9 @@ def segment_from(data: Mapping[str, object]) -> Segment:
 
     errors: dict[str, str | Promise] = {}
 
-    def values(name: str, known: set[str] | None) -> tuple[str, ...]:
+    def values(name: str, known: set[str] | None, most: int = MAX_VALUES) -> tuple[str, ...]:
         raw = data.get(name) or []
-        if isinstance(raw, str) or not isinstance(raw, Sequence) or len(raw) > MAX_VALUES:
+        if isinstance(raw, str) or not isinstance(raw, Sequence) or len(raw) > most:
             errors[name] = _("Choose from the listed values.")
             return ()
         chosen = tuple(dict.fromkeys(str(value) for value in raw))
@@ -221,10 +221,10 @@ def segment_from(data: Mapping[str, object]) -> Segment:
         return tuple(sorted(chosen))
 
     districts = values("districts", set(District.objects.values_list("code", flat=True)))
-    streets = values(
-        "streets",
-        set(Street.objects.filter(retired_in__isnull=True).values_list("code", flat=True)),
-    )
+    # Retired streets too: a campaign written before a new edition still names them, and
+    # still reaches the people who keep them.
+    known_streets = set(Street.objects.values_list("code", flat=True))
+    streets = values("streets", known_streets, most=len(known_streets))
     roles = values("roles", set(ROLES))
     age_bands = values("age_bands", set(AGE_BANDS))
     languages = values("languages", set(LANGUAGES))

@@ -63,6 +63,8 @@ class Street(BilingualNamed, models.Model):
     name_en = models.CharField(max_length=96, blank=True, default="")
     kind = models.CharField(max_length=16, choices=StreetKind.choices)
     code_source = models.CharField(max_length=128, blank=True, default="")
+    # The newest edition that lists it, and the edition that first left it out.
+    listed_in = models.PositiveSmallIntegerField()
     retired_in = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:

@@ -7,15 +7,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TextIO
 
-import structlog
 from django.db import transaction
+from django.db.models import Max
 
+from citygate.core.logging import get_logger
 from citygate.directory import streets as reference
 from citygate.directory.models import District, Street
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 NAME_MAX_LENGTH = 64
+# An edition that would retire more than this share of a district's streets is refused unless
+# asked for: a file cut short must not empty a district.
+RETIRE_SHARE_MAX = 0.5
 
 
 class StreetFileError(ValueError):
@@ -49,38 +53,58 @@ def streets_read(source: TextIO) -> list[StreetLine]:
     Rows of other levels (6-digit districts, 12-digit villages) are skipped.
     """
     reader = csv.DictReader(source)
-    if reader.fieldnames is None or not {"code", "name"} <= set(reader.fieldnames):
-        raise StreetFileError("line 1: the header must name the columns code and name")
     found: dict[str, StreetLine] = {}
-    for row in reader:
-        line = reader.line_num
-        code = (row.get("code") or "").strip()
-        name = (row.get("name") or "").strip().strip('"')
-        if not code.isascii() or not code.isdigit():
-            raise StreetFileError(f"line {line}: the code must be digits")
-        if len(code) == 12 and code.endswith("000"):
-            code = code[:9]
-        if len(code) != 9 or code.endswith("000"):
-            continue
-        if not name or len(name) > NAME_MAX_LENGTH or "\x00" in name:
-            raise StreetFileError(
-                f"line {line}: the name must have 1 to {NAME_MAX_LENGTH} characters"
-            )
-        if code in found and found[code].name_zh != name:
-            raise StreetFileError(f"line {line}: code {code} is listed twice")
-        found[code] = StreetLine(code, name)
+    try:
+        if reader.fieldnames is None or not {"code", "name"} <= set(reader.fieldnames):
+            raise StreetFileError("line 1: the header must name the columns code and name")
+        for row in reader:
+            line = _street_line(row, reader.line_num)
+            if line is None:
+                continue
+            if line.code in found and found[line.code].name_zh != line.name_zh:
+                raise StreetFileError(f"line {reader.line_num}: code {line.code} is listed twice")
+            found[line.code] = line
+    except csv.Error as error:
+        raise StreetFileError(f"line {reader.line_num + 1}: not CSV ({error})") from None
     return list(found.values())
 
 
+def _street_line(row: dict[str | None, object], number: int) -> StreetLine | None:
+    """One row as a street, or None for a row of another level."""
+    code, name = row.get("code"), row.get("name")
+    code = code.strip() if isinstance(code, str) else ""
+    name = name.strip() if isinstance(name, str) else ""
+    if not code.isascii() or not code.isdigit():
+        raise StreetFileError(f"line {number}: the code must be digits")
+    if len(code) == 12 and code.endswith("000"):
+        code = code[:9]
+    if len(code) != 9 or code.endswith("000"):
+        return None
+    if "\x00" in name:
+        raise StreetFileError(f"line {number}: the name holds a NUL character")
+    if not name or len(name) > NAME_MAX_LENGTH:
+        raise StreetFileError(
+            f"line {number}: the name must have 1 to {NAME_MAX_LENGTH} characters"
+        )
+    return StreetLine(code, name)
+
+
 def streets_import(
-    lines: Iterable[StreetLine], *, edition: int, source: str, dry_run: bool = False
+    lines: Iterable[StreetLine],
+    *,
+    edition: int,
+    source: str,
+    dry_run: bool = False,
+    retire_many: bool = False,
 ) -> StreetImport:
     """Loads an edition for the city's districts, in one transaction.
 
     Streets of a district that the edition covers but no longer lists are retired, not
     deleted: people who chose one keep it, and it is not offered again. Rows of districts
     outside the city are counted and left out. A renamed street keeps its English name only
-    when the shipped list has the same Chinese name for it.
+    when the shipped list has the same Chinese name for it. An edition older than one
+    already loaded is refused, and so is one that would retire more than half of a
+    district's streets, unless `retire_many` says that is meant.
     """
     districts = {d.code: d for d in District.objects.all()}
     english = {row.code: (row.name_zh, row.name_en) for row in reference.STREETS}
@@ -92,6 +116,11 @@ def streets_import(
     covered = {line.code[:6] for line in ours}
     with transaction.atomic():
         existing = {s.code: s for s in Street.objects.select_for_update()}
+        newest = Street.objects.aggregate(newest=Max("listed_in"))["newest"]
+        if newest is not None and edition < newest:
+            raise StreetFileError(
+                f"the {edition} edition is older than the {newest} edition already loaded"
+            )
         for line in ours:
             known_zh, known_en = english.get(line.code, ("", ""))
             street = existing.get(line.code)
@@ -104,6 +133,7 @@ def streets_import(
                     name_en=name_en,
                     kind=reference.kind_of(line.code),
                     code_source=source,
+                    listed_in=edition,
                 )
                 report.added.append(line.code)
                 if not name_en:
@@ -121,17 +151,18 @@ def streets_import(
                 street.retired_in = None
                 changed.append("retired_in")
                 report.restored.append(line.code)
-            if changed:
-                street.code_source = source
-                street.save(update_fields=[*changed, "code_source"])
-            else:
+            if not changed:
                 report.unchanged += 1
+            street.code_source, street.listed_in = source, edition
+            street.save(update_fields=[*changed, "code_source", "listed_in"])
         listed = {line.code for line in ours}
         for code, street in existing.items():
             if code[:6] in covered and code not in listed and street.retired_in is None:
                 street.retired_in = edition
                 street.save(update_fields=["retired_in"])
                 report.retired.append(code)
+        if not retire_many:
+            _refuse_mass_retirement(existing.values(), report.retired)
         if dry_run:
             transaction.set_rollback(True)
     log.info(
@@ -144,3 +175,21 @@ def streets_import(
         restored=len(report.restored),
     )
     return report
+
+
+def _refuse_mass_retirement(streets: Iterable[Street], retired: list[str]) -> None:
+    current: dict[int, int] = {}
+    lost: dict[int, int] = {}
+    gone = set(retired)
+    for street in streets:
+        if street.retired_in is None or street.code in gone:
+            current[street.district_id] = current.get(street.district_id, 0) + 1
+            if street.code in gone:
+                lost[street.district_id] = lost.get(street.district_id, 0) + 1
+    for district_id, count in lost.items():
+        if count > RETIRE_SHARE_MAX * current[district_id]:
+            code = District.objects.get(pk=district_id).code
+            raise StreetFileError(
+                f"the edition would retire {count} of the {current[district_id]} streets of "
+                f"district {code}; check the file, or allow it with --retire-many"
+            )

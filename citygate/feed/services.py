@@ -21,7 +21,11 @@ from django.utils.translation import gettext_lazy as _
 
 from citygate.accounts.models import User
 from citygate.accounts.selectors import is_minor
-from citygate.accounts.services import user_home_place_set
+from citygate.accounts.services import (
+    user_home_district_set,
+    user_home_place_set,
+    user_home_street_clear,
+)
 from citygate.core.errors import ApplicationError, InvalidInput, NotFound
 from citygate.core.logging import get_logger
 from citygate.directory.models import District, Street
@@ -46,9 +50,11 @@ LEARN_OPENS_MAX = 500
 VIEW_SIGNING_NAMESPACE = "citygate.feed.reading"
 VIEW_TOKEN_MAX_AGE = 2 * 60 * 60
 VIEWS_KEPT = 64
-# The longest tag slug and district code stored (news.NewsTag.slug, directory.District.code).
+# The longest tag slug, district and street code stored (news.NewsTag.slug, directory.District
+# .code, directory.Street.code).
 SLUG_MAX = 32
 DISTRICT_CODE_MAX = 12
+STREET_CODE_MAX = 12
 
 
 def _minor_refused() -> ApplicationError:
@@ -178,27 +184,41 @@ def interest_tags_keep(*, user: User, slugs: Sequence[str]) -> None:
 def home_district_set(*, user: User, code: str | None) -> User:
     """The district the person says they live in, by its code; empty for none. Their street
     is kept when it is in that district, and forgotten otherwise."""
-    district = _district(code) if code else None
-    street = None
-    if district is not None and user.home_street_id is not None:
-        street = Street.objects.filter(pk=user.home_street_id, district=district).first()
-    return user_home_place_set(user=user, district=district, street=street)
+    return user_home_district_set(user=user, district=_district(code) if code else None)
 
 
 def home_place_set(*, user: User, district: str | None, street: str | None) -> User:
     """The district and the street or town of it the person lives in, by their codes.
 
-    A street alone says its district; a street of another district than the one given is
-    refused by name. Empty values: they would rather not say.
+    A street with no district says its district; a street of another district than the one
+    given is refused by name. Empty values: they would rather not say.
     """
-    found_district = _district(district) if district else None
-    found_street = _street(street) if street else None
-    if found_street is not None:
+    found_district, found_street = _place(user, district, street)
+    return user_home_place_set(user=user, district=found_district, street=found_street)
+
+
+def _place(
+    user: User, district: str | None, street: str | None
+) -> tuple[District | None, Street | None]:
+    """Both found, or an error naming each field that is wrong."""
+    errors: dict[str, str | Promise] = {}
+    found_district = found_street = None
+    try:
+        found_district = _district(district) if district else None
+    except InvalidInput as error:
+        errors.update(error.fields)
+    try:
+        found_street = _street(user, street) if street else None
+    except InvalidInput as error:
+        errors.update(error.fields)
+    if found_street is not None and not errors:
         if found_district is None:
             found_district = found_street.district
         elif found_street.district_id != found_district.pk:
-            raise InvalidInput({"street": _("Choose a street or town of the district you chose.")})
-    return user_home_place_set(user=user, district=found_district, street=found_street)
+            errors["street"] = _("Choose a street or town of the district you chose.")
+    if errors:
+        raise InvalidInput(errors)
+    return found_district, found_street
 
 
 def _district(code: str) -> District:
@@ -209,9 +229,17 @@ def _district(code: str) -> District:
     return district
 
 
-def _street(code: str) -> Street:
-    found = _plausible(code, DISTRICT_CODE_MAX)
+def _street(user: User, code: str) -> Street:
+    """A street offered today, or the person's own one that a newer edition has retired
+    (they keep it until they choose another)."""
+    found = _plausible(code, STREET_CODE_MAX)
     street = street_by_code(code=code) if found else None
+    if street is None and found and user.home_street_id is not None:
+        street = (
+            Street.objects.filter(pk=user.home_street_id, code=code)
+            .select_related("district")
+            .first()
+        )
     if street is None:
         raise InvalidInput({"street": _("Choose one of the listed streets and towns.")})
     return street
@@ -228,7 +256,8 @@ def recommendation_update(
     street_given: bool = False,
 ) -> None:
     """The settings page's and the API's change in one: what is given changes, all of it or
-    (with any error, every one named by its field) none of it."""
+    (with any error, every one named by its field) none of it. A street given alone says
+    its district; clearing the street alone keeps the district."""
     errors: dict[str, str | Promise] = {}
     if personalized and selectors.personalisation(user=user).minor:
         raise _minor_refused()
@@ -238,14 +267,12 @@ def recommendation_update(
                 _tag(slug, f"tags.{index}")
             except InvalidInput as error:
                 errors.update(error.fields)
-    if district_given and district:
+    found_district = found_street = None
+    if district_given or street_given:
         try:
-            _district(district)
-        except InvalidInput as error:
-            errors.update(error.fields)
-    if street_given and street:
-        try:
-            _street(street)
+            found_district, found_street = _place(
+                user, district if district_given else None, street if street_given else None
+            )
         except InvalidInput as error:
             errors.update(error.fields)
     if errors:
@@ -256,14 +283,12 @@ def recommendation_update(
             recommendation_set(user=user, personalized=personalized)
         if tags is not None:
             interest_tags_keep(user=user, slugs=tags)
-        if street_given:
-            if not district_given:
-                # A street alone says its district; clearing it keeps the district.
-                current = user.home_district.code if user.home_district is not None else None
-                district = None if street else current
-            home_place_set(user=user, district=district, street=street)
+        if found_street is not None or (street_given and district_given):
+            user_home_place_set(user=user, district=found_district, street=found_street)
+        elif street_given:
+            user_home_street_clear(user=user)
         elif district_given:
-            home_district_set(user=user, code=district)
+            user_home_district_set(user=user, district=found_district)
 
 
 # --- Reading ---------------------------------------------------------------------------------

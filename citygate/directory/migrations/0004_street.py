@@ -37,6 +37,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("code_source", models.CharField(blank=True, default="", max_length=128)),
+                ("listed_in", models.PositiveSmallIntegerField()),
                 ("retired_in", models.PositiveSmallIntegerField(blank=True, null=True)),
                 (
                     "district",

@@ -9,7 +9,7 @@ from django.db import migrations
 
 
 def load_streets(apps: Any, schema_editor: Any) -> None:
-    from citygate.directory.streets import SOURCE, STREETS, kind_of
+    from citygate.directory.streets import EDITION, SOURCE, STREETS, kind_of
 
     District = apps.get_model("directory", "District")
     Street = apps.get_model("directory", "Street")
@@ -23,6 +23,7 @@ def load_streets(apps: Any, schema_editor: Any) -> None:
                 "name_en": row.name_en,
                 "kind": kind_of(row.code),
                 "code_source": SOURCE,
+                "listed_in": EDITION,
                 "retired_in": None,
             },
         )

@@ -12,7 +12,12 @@ from django.utils import translation
 from citygate.accounts.models import User
 from citygate.directory import selectors
 from citygate.directory.models import District, Street, StreetKind
-from citygate.directory.services import StreetFileError, streets_import, streets_read
+from citygate.directory.services import (
+    StreetFileError,
+    StreetLine,
+    streets_import,
+    streets_read,
+)
 from citygate.directory.streets import STREETS, kind_of
 
 pytestmark = pytest.mark.django_db
@@ -71,8 +76,8 @@ def test_pickers_group_the_current_streets_by_district_in_order() -> None:
     assert "320508018" not in {s.code for s in selectors.street_list(district_code="320508")}
 
 
-def _read(text: str) -> list[object]:
-    return list(streets_read(io.StringIO(text)))
+def _read(text: str) -> list[StreetLine]:
+    return streets_read(io.StringIO(text))
 
 
 def test_a_division_list_is_read_at_town_level_only() -> None:
@@ -152,19 +157,49 @@ def test_a_new_edition_adds_renames_retires_and_restores_streets() -> None:
 
 
 def test_a_dry_run_writes_nothing_and_a_file_without_the_city_is_refused() -> None:
-    before = list(Street.objects.values_list("code", "name_zh", "retired_in"))
+    before = list(Street.objects.values_list("code", "name_zh", "retired_in", "listed_in"))
     report = streets_import(
         streets_read(_edition(("320508025", "新设街道"))),
         edition=2024,
         source="NBS",
         dry_run=True,
+        retire_many=True,
     )
     assert report.added == ["320508025"]
     # Every other street of 姑苏区 would be retired: the file covers the district.
     assert len(report.retired) == Street.objects.filter(district__code="320508").count()
-    assert list(Street.objects.values_list("code", "name_zh", "retired_in")) == before
+    assert list(Street.objects.values_list("code", "name_zh", "retired_in", "listed_in")) == before
     with pytest.raises(StreetFileError, match="no street or town of the city"):
         streets_import(streets_read(_edition(("110101001", "东华门街道"))), edition=2024, source="")
+
+
+def test_an_edition_that_would_empty_a_district_or_is_older_is_refused() -> None:
+    before = list(Street.objects.values_list("code", "name_zh", "retired_in", "listed_in"))
+    # One stray row of 姑苏区 would retire its seven other streets.
+    with pytest.raises(StreetFileError, match="would retire 7 of the 8 streets of district 320508"):
+        streets_import(streets_read(_edition(("320508018", "平江街道"))), edition=2024, source="")
+    gusu = [(s.code, s.name_zh) for s in Street.objects.filter(district__code="320508")]
+    streets_import(streets_read(_edition(*gusu)), edition=2024, source="NBS 2024")
+    # Confirmed by 2024, a street says so; an older edition cannot undo it.
+    assert Street.objects.get(code="320508018").listed_in == 2024
+    assert Street.objects.get(code="320508018").code_source == "NBS 2024"
+    with pytest.raises(StreetFileError, match="the 2023 edition is older than the 2024 edition"):
+        streets_import(streets_read(_edition(*gusu)), edition=2023, source="")
+    unchanged = [row for row in before if not row[0].startswith("320508")]
+    assert [
+        row
+        for row in Street.objects.values_list("code", "name_zh", "retired_in", "listed_in")
+        if not row[0].startswith("320508")
+    ] == unchanged
+
+
+def test_quoted_names_are_kept_and_broken_csv_is_named_by_line() -> None:
+    lines = _read(HEADER + '320508018,"平江""新""街道",320508,32,3205\n')
+    assert [line.name_zh for line in lines] == ['平江"新"街道']
+    with pytest.raises(StreetFileError, match="line 2: the name holds a NUL character"):
+        _read("code,name\n320508018,平江\x00街道\n")
+    with pytest.raises(StreetFileError, match="line 2: not CSV"):
+        _read('code,name\n320508018,"' + "长" * 200_000 + '"\n')
 
 
 def test_the_command_reports_and_names_a_wrong_file(tmp_path: Path) -> None:

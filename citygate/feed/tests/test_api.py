@@ -15,7 +15,7 @@ from django.urls import resolve
 
 from citygate.accounts.models import User
 from citygate.accounts.services import api_token_issue
-from citygate.directory.models import District
+from citygate.directory.models import District, Street
 from citygate.feed import selectors, services
 from citygate.feed.models import InterestTag, StoryOpen
 from citygate.feed.tests.conftest import id_number_born_years_ago, signed_in, story, tag
@@ -219,10 +219,68 @@ def test_a_street_of_another_district_or_unknown_is_refused_by_name_and_changes_
     assert unknown.status_code == 400
     assert set(unknown.json()["fields"]) == {"street"}
     assert nul.status_code == 400
+    assert set(nul.json()["fields"]) == {"street"}
     resident.refresh_from_db()
     assert resident.home_district is not None
     assert (resident.home_district.code, resident.home_street) == ("320506", None)
     assert not selectors.interest_tags(user=resident)
+
+
+def test_every_wrong_field_is_named_at_once_with_the_street_of_another_district(
+    resident: User, resident_client: Client
+) -> None:
+    response = put(resident_client, {"tags": ["nope"], "district": "320508", "street": "320576050"})
+
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"tags.0", "street"}
+
+
+def test_a_retired_street_stays_the_persons_own_through_a_round_trip(
+    resident: User, resident_client: Client, other_resident: User
+) -> None:
+    # given a person whose street a newer edition of the list has retired
+    services.home_place_set(user=resident, district="320508", street="320508024")
+    Street.objects.filter(code="320508024").update(retired_in=2024)
+    tag("education")
+
+    # when their client sends back what it read, with one change
+    body = resident_client.get(SETTINGS).json()
+    response = put(
+        resident_client,
+        {
+            "tags": ["education"],
+            "district": body["district"]["code"],
+            "street": body["street"]["code"],
+        },
+    )
+
+    # then it is kept; nobody else can choose it
+    assert response.status_code == 200
+    assert response.json()["street"]["code"] == "320508024"
+    refused = put(signed_in(other_resident), {"street": "320508024"})
+    assert refused.status_code == 400
+    assert set(refused.json()["fields"]) == {"street"}
+
+
+def test_two_stale_copies_of_a_person_never_leave_a_street_outside_its_district(
+    resident: User,
+) -> None:
+    services.home_place_set(user=resident, district="320506", street="320506100")
+    first, second = User.objects.get(pk=resident.pk), User.objects.get(pk=resident.pk)
+
+    services.home_district_set(user=first, code="320508")
+    services.recommendation_update(user=second, street="320506103", street_given=True)
+    services.recommendation_update(user=first, district="320508", district_given=True)
+
+    saved = User.objects.select_related("home_district", "home_street").get(pk=resident.pk)
+    assert saved.home_district is not None
+    assert saved.home_district.code == "320508"
+    assert saved.home_street is None
+    services.recommendation_update(user=first, street="320506103", street_given=True)
+    services.home_district_set(user=second, code="320506")
+    saved = User.objects.select_related("home_district", "home_street").get(pk=resident.pk)
+    assert saved.home_street is not None
+    assert saved.home_street.district_id == saved.home_district_id
 
 
 def test_putting_the_tags_keeps_the_listed_ones_and_deletes_the_rest(

@@ -6,7 +6,9 @@ town-level table to CSV with `code` and `name` columns and run, for example:
     manage.py directory_import_streets streets-2024.csv --edition 2024 --dry-run
 
 Only the city's districts are read; streets an edition no longer lists are retired, not
-deleted. Names without an English translation show in Chinese on the English pages.
+deleted. An edition older than the one loaded is refused, and so is one that would retire more
+than half of a district's streets (a file cut short) unless --retire-many is given. Names
+without an English translation show in Chinese on the English pages.
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="report what would change, write nothing"
         )
+        parser.add_argument(
+            "--retire-many",
+            action="store_true",
+            help="allow retiring more than half of a district's streets",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         edition = options["edition"]
@@ -41,6 +48,7 @@ class Command(BaseCommand):
                 edition=edition,
                 source=f"NBS statistical division code, {edition} edition",
                 dry_run=options["dry_run"],
+                retire_many=options["retire_many"],
             )
         except OSError as error:
             raise CommandError(f"cannot read {options['path']}: {error.strerror}") from None
