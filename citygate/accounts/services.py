@@ -479,7 +479,7 @@ def _home_place_save(
 ) -> User:
     with transaction.atomic():
         locked = (
-            User.objects.select_for_update()
+            User.objects.select_for_update(of=("self",))
             .select_related("home_district", "home_street")
             .get(pk=user.pk)
         )
