@@ -40,7 +40,7 @@ from citygate.campaigns.segments import Segment, profile_of, segment_from
 from citygate.core.errors import ApplicationError, InvalidInput, NotFound, PermissionDenied
 from citygate.core.logging import get_logger
 from citygate.inbox import selectors as inbox_selectors
-from citygate.inbox.delivery import deliveries_plan
+from citygate.inbox.delivery import deliveries_plan_many
 from citygate.inbox.sources import Broadcast, broadcast_deliver_to, broadcasts_deliver
 from citygate.news.models import Story, StoryState
 
@@ -374,9 +374,7 @@ def campaign_push_batch(*, campaign_id: uuid.UUID | str, now: datetime | None = 
                 recipient_ids=[pk for pk in ids if pk in reachable],
                 broadcast=_broadcast(campaign, now),
             )
-            for message in messages:
-                if message.read_at is None:
-                    deliveries_plan(message_id=message.pk, now=now)
+            deliveries_plan_many(messages=[m for m in messages if m.read_at is None], now=now)
             log.info("campaign.pushed", campaign_id=str(campaign.pk), messages=len(messages))
         if ids:
             campaign.push_after = str(ids[-1])

@@ -44,8 +44,8 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timedelta
 from functools import partial
 
 from django.conf import settings
@@ -177,23 +177,47 @@ def news_pushes_on_day_of(*, user_id: uuid.UUID, moment: datetime) -> int:
     over the quiet hours of the evening is the next morning's.
     """
     day = timezone.localdate(moment)
-    start = timezone.make_aware(datetime.combine(day, time.min))
-    return (
+    start = _day_start(day)
+    counts = news_pushes_by_day(user_ids=[user_id], start=start, end=start + timedelta(days=1))
+    return counts.get((user_id, day), 0)
+
+
+def news_pushes_by_day(
+    *, user_ids: Sequence[uuid.UUID], start: datetime, end: datetime
+) -> dict[tuple[uuid.UUID, date], int]:
+    """News messages pushed to each of these people, or to be, by the local day they are due,
+    between `start` and `end`: one query for a whole batch of people."""
+    rows = (
         Delivery.objects.annotate(due=Coalesce("next_attempt_at", "queued_at"))
         .filter(
-            message__recipient_id=user_id,
+            message__recipient_id__in=list(user_ids),
             message__kind=Kind.NEWS,
             channel__in=preferences.PUSH_CHANNELS,
             due__gte=start,
-            due__lt=start + timedelta(days=1),
+            due__lt=end,
         )
-        .values("message_id")
-        .distinct()
-        .count()
+        .values_list("message__recipient_id", "message_id", "due")
     )
+    messages: dict[tuple[uuid.UUID, date], set[uuid.UUID]] = {}
+    for user_id, message_id, due in rows:
+        messages.setdefault((user_id, timezone.localdate(due)), set()).add(message_id)
+    return {key: len(found) for key, found in messages.items()}
 
 
-def _decision(message: Message, choices: preferences.Choices, now: datetime) -> str:
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _news_due(choices: preferences.Choices, now: datetime) -> datetime:
+    """When news planned now would be pushed: now, or the end of the quiet hours."""
+    if preferences.in_quiet_hours(choices, now):
+        return preferences.quiet_hours_end(choices, now)
+    return now
+
+
+def _decision(
+    message: Message, choices: preferences.Choices, now: datetime, news_pushed: int
+) -> str:
     if message.template in DIGEST_TEMPLATES.values():
         # The digest is what the person asked for instead of each story: never capped nor
         # gathered again, but it waits out the quiet hours like news.
@@ -202,33 +226,100 @@ def _decision(message: Message, choices: preferences.Choices, now: datetime) -> 
         if preferences.in_quiet_hours(choices, now):
             return preferences.PushDecision.QUIET
         return preferences.PushDecision.PUSH
-    due = now
-    if preferences.in_quiet_hours(choices, now):
-        due = preferences.quiet_hours_end(choices, now)
-    pushed = news_pushes_on_day_of(user_id=message.recipient_id, moment=due)
-    return preferences.push_decision(choices, message.kind, now, pushed)
+    return preferences.push_decision(choices, message.kind, now, news_pushed)
 
 
 def deliveries_plan(*, message_id: uuid.UUID | str, now: datetime | None = None) -> str:
     """Queues the message's first push channel now or after the quiet hours; the decision."""
-    now = now or timezone.now()
-    message = Message.objects.select_related("recipient").filter(pk=message_id).first()
+    message = Message.objects.filter(pk=message_id).first()
     if message is None:
         return preferences.PushDecision.INBOX_ONLY
+    return deliveries_plan_many(messages=[message], now=now)[message.pk]
+
+
+def deliveries_plan_many(
+    *, messages: Sequence[Message], now: datetime | None = None
+) -> dict[uuid.UUID, str]:
+    """Plans the first push of each message, as one batch (a campaign's push gives hundreds):
+    the people's choices read in one query, their news already pushed counted in one, and the
+    deliveries written in one statement. The decision of each message, by its id.
+
+    The people the news messages are for are locked, in id order, for the whole batch: one
+    person's news is decided one message at a time, or two stories counted against the cap at
+    once would both find room for one more. Within the batch, each push planned counts against
+    the next. A message planned twice (its task run again) is queued once.
+    """
+    now = now or timezone.now()
+    decisions: dict[uuid.UUID, str] = {}
     with transaction.atomic():
-        if message.kind == Kind.NEWS:
-            # One decision at a time per person: two stories counted against the cap at once
-            # would both find room for one more.
-            User.objects.select_for_update().filter(pk=message.recipient_id).first()
-        choices = selectors.notification_choices(user=message.recipient)
-        decision = _decision(message, choices, now)
-        if decision in (preferences.PushDecision.PUSH, preferences.PushDecision.QUIET):
+        news_people = sorted({m.recipient_id for m in messages if m.kind == Kind.NEWS})
+        if news_people:
+            locked = User.objects.select_for_update().filter(pk__in=news_people).order_by("pk")
+            list(locked.values_list("pk", flat=True))
+        choices_of = selectors.notification_choices_of(user_ids=[m.recipient_id for m in messages])
+        due = {
+            m.pk: _news_due(choices_of[m.recipient_id], now)
+            for m in messages
+            if m.kind == Kind.NEWS
+        }
+        pushed: dict[tuple[uuid.UUID, date], int] = {}
+        if due:
+            days = sorted(timezone.localdate(moment) for moment in due.values())
+            pushed = news_pushes_by_day(
+                user_ids=news_people,
+                start=_day_start(days[0]),
+                end=_day_start(days[-1]) + timedelta(days=1),
+            )
+        queued = set(
+            Delivery.objects.filter(message__in=[m.pk for m in messages])
+            .exclude(channel=Channel.IN_APP)
+            .values_list("message_id", "channel")
+        )
+        new: list[Delivery] = []
+        for message in messages:
+            choices = choices_of[message.recipient_id]
+            day = None
+            if message.pk in due:
+                day = (message.recipient_id, timezone.localdate(due[message.pk]))
+            decision = _decision(message, choices, now, pushed.get(day, 0) if day else 0)
+            decisions[message.pk] = decision
+            if decision not in (preferences.PushDecision.PUSH, preferences.PushDecision.QUIET):
+                continue
+            channel = channel_order(choices, message.kind)[0]
+            if (message.pk, channel) in queued:
+                continue
             run_after = None
             if decision == preferences.PushDecision.QUIET:
                 run_after = preferences.quiet_hours_end(choices, now)
-            _queue(message, channel_order(choices, message.kind)[0], now, run_after)
-    log.info("inbox.delivery_planned", message_id=str(message.pk), decision=decision)
-    return decision
+            new.append(
+                Delivery(message=message, channel=channel, queued_at=now, next_attempt_at=run_after)
+            )
+            if day is not None:
+                pushed[day] = pushed.get(day, 0) + 1
+        # A planner racing this one may have queued one of them since: those are skipped by
+        # the unique (message, channel), and only what this call wrote is sent.
+        Delivery.objects.bulk_create(new, ignore_conflicts=True)
+        written = set(
+            Delivery.objects.filter(pk__in=[d.pk for d in new]).values_list("pk", flat=True)
+        )
+        sent = [d for d in new if d.pk in written]
+        transaction.on_commit(partial(_enqueue_all, [(d.pk, d.next_attempt_at) for d in sent]))
+    for queued_delivery in sent:
+        log.info(
+            "inbox.delivery_queued",
+            delivery_id=str(queued_delivery.pk),
+            message_id=str(queued_delivery.message_id),
+            channel=queued_delivery.channel,
+            deferred=queued_delivery.next_attempt_at is not None,
+        )
+    for message_id, decision in decisions.items():
+        log.info("inbox.delivery_planned", message_id=str(message_id), decision=decision)
+    return decisions
+
+
+def _enqueue_all(deliveries: Sequence[tuple[uuid.UUID, datetime | None]]) -> None:
+    for delivery_id, run_after in deliveries:
+        _enqueue(delivery_id, run_after)
 
 
 def _fall_back(delivery: Delivery, now: datetime) -> None:

@@ -76,8 +76,20 @@ def inbox_page(*, user: User, page: int = 1, page_size: int = INBOX_PAGE_SIZE) -
 def notification_choices(*, user: User) -> Choices:
     """The person's notification settings, or the defaults if they never changed them."""
     found = NotificationSettings.objects.filter(user=user).first()
-    if found is None:
-        return DEFAULTS
+    return DEFAULTS if found is None else _choices(found)
+
+
+def notification_choices_of(*, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Choices]:
+    """The choices of many people in one query (the defaults for those who never changed
+    them), by their ids."""
+    found = {
+        saved.user_id: _choices(saved)
+        for saved in NotificationSettings.objects.filter(user_id__in=list(set(user_ids)))
+    }
+    return {pk: found.get(pk, DEFAULTS) for pk in user_ids}
+
+
+def _choices(found: NotificationSettings) -> Choices:
     return Choices(
         channels={kind: list(found.channels.get(kind, [])) for kind in Kind.values},
         quiet_start=found.quiet_start,

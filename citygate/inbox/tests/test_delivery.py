@@ -31,7 +31,7 @@ from citygate.inbox.models import (
 )
 from citygate.inbox.services import message_mark_read, notification_settings_update, notify
 from citygate.inbox.tasks import delivery_send
-from citygate.inbox.tests.conftest import device_of
+from citygate.inbox.tests.conftest import device_of, resident_with
 from citygate.inbox.tests.pushservice import Device, LocalPushService
 from citygate.privacy.testing import consent_all_required
 
@@ -738,6 +738,48 @@ def test_news_beyond_the_daily_cap_stays_in_the_inbox(
     # then
     assert decisions == ["push", "push", "capped"]
     assert Delivery.objects.filter(channel=Channel.WEB_PUSH).count() == 2
+
+
+def test_a_batch_decides_as_one_message_at_a_time_would(
+    resident: User, other_resident: User, phone_device: PushSubscription
+) -> None:
+    # given a cap of two a day for one person, one push already made today, and an evening
+    notification_settings_update(user=resident, news_daily_cap=2)
+    first = notify(**news(resident))
+    assert first is not None
+    assert delivery.deliveries_plan(message_id=first.pk, now=at(12)) == "push"
+    stories = [notify(**news(resident)) for _ in range(3)]
+    theirs = notify(**official(other_resident))
+    batch = [m for m in (*stories, theirs) if m is not None]
+
+    # when four messages are planned together, two of them again
+    decisions = delivery.deliveries_plan_many(messages=batch, now=at(13))
+    again = delivery.deliveries_plan_many(messages=batch[:2], now=at(13))
+
+    # then the cap counts the earlier push and each push of the batch; nothing goes twice
+    assert [decisions[m.pk] for m in batch] == ["push", "capped", "capped", "push"]
+    assert set(again.values()) == {"capped"}
+    assert (
+        Delivery.objects.filter(message__recipient=resident, channel=Channel.WEB_PUSH).count() == 2
+    )
+    # the other person has no device: their notice goes by text message as its first channel
+    assert Delivery.objects.filter(message=theirs).exclude(channel=Channel.IN_APP).count() == 1
+
+
+def test_a_batch_takes_the_same_queries_however_many_people_it_plans_for() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(count: int, start: int) -> int:
+        people = [resident_with(f"199999907{start + n:02d}") for n in range(count)]
+        batch = [m for m in (notify(**news(p)) for p in people) if m is not None]
+        with CaptureQueriesContext(connection) as captured:
+            decisions = delivery.deliveries_plan_many(messages=batch, now=at(12))
+        assert len(decisions) == count
+        assert Delivery.objects.filter(message__in=batch, channel=Channel.WEB_PUSH).count() == count
+        return len(captured)
+
+    assert queries_for(2, 0) == queries_for(20, 10)
 
 
 def test_news_held_over_the_night_counts_for_the_morning_it_is_pushed(
