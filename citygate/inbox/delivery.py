@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from functools import partial
 
@@ -250,12 +250,15 @@ def deliveries_plan_many(
     the next. A message planned twice (its task run again) is queued once.
     """
     now = now or timezone.now()
+    messages = list({m.pk: m for m in messages}.values())
     decisions: dict[uuid.UUID, str] = {}
     with transaction.atomic():
         news_people = sorted({m.recipient_id for m in messages if m.kind == Kind.NEWS})
         if news_people:
-            locked = User.objects.select_for_update().filter(pk__in=news_people).order_by("pk")
-            list(locked.values_list("pk", flat=True))
+            # NO KEY: planners wait for each other, while rows that only point at the person
+            # (their messages, a booking) can still be written meanwhile.
+            locked = User.objects.select_for_update(no_key=True).filter(pk__in=news_people)
+            list(locked.order_by("pk").values_list("pk", flat=True))
         choices_of = selectors.notification_choices_of(user_ids=[m.recipient_id for m in messages])
         due = {
             m.pk: _news_due(choices_of[m.recipient_id], now)
@@ -302,24 +305,26 @@ def deliveries_plan_many(
         written = set(
             Delivery.objects.filter(pk__in=[d.pk for d in new]).values_list("pk", flat=True)
         )
-        sent = [d for d in new if d.pk in written]
-        transaction.on_commit(partial(_enqueue_all, [(d.pk, d.next_attempt_at) for d in sent]))
-    for queued_delivery in sent:
-        log.info(
-            "inbox.delivery_queued",
-            delivery_id=str(queued_delivery.pk),
-            message_id=str(queued_delivery.message_id),
-            channel=queued_delivery.channel,
-            deferred=queued_delivery.next_attempt_at is not None,
+        # Sent and logged once the caller's transaction commits: a batch rolled back leaves
+        # neither tasks nor log lines for deliveries that never were.
+        transaction.on_commit(
+            partial(_planned, [d for d in new if d.pk in written], dict(decisions))
         )
-    for message_id, decision in decisions.items():
-        log.info("inbox.delivery_planned", message_id=str(message_id), decision=decision)
     return decisions
 
 
-def _enqueue_all(deliveries: Sequence[tuple[uuid.UUID, datetime | None]]) -> None:
-    for delivery_id, run_after in deliveries:
-        _enqueue(delivery_id, run_after)
+def _planned(deliveries: Sequence[Delivery], decisions: Mapping[uuid.UUID, str]) -> None:
+    for queued in deliveries:
+        _enqueue(queued.pk, queued.next_attempt_at)
+        log.info(
+            "inbox.delivery_queued",
+            delivery_id=str(queued.pk),
+            message_id=str(queued.message_id),
+            channel=queued.channel,
+            deferred=queued.next_attempt_at is not None,
+        )
+    for message_id, decision in decisions.items():
+        log.info("inbox.delivery_planned", message_id=str(message_id), decision=decision)
 
 
 def _fall_back(delivery: Delivery, now: datetime) -> None:

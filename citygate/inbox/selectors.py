@@ -82,11 +82,12 @@ def notification_choices(*, user: User) -> Choices:
 def notification_choices_of(*, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Choices]:
     """The choices of many people in one query (the defaults for those who never changed
     them), by their ids."""
+    ids = {uuid.UUID(str(pk)) for pk in user_ids}
     found = {
         saved.user_id: _choices(saved)
-        for saved in NotificationSettings.objects.filter(user_id__in=list(set(user_ids)))
+        for saved in NotificationSettings.objects.filter(user_id__in=list(ids))
     }
-    return {pk: found.get(pk, DEFAULTS) for pk in user_ids}
+    return {pk: found.get(pk, DEFAULTS) for pk in ids}
 
 
 def _choices(found: NotificationSettings) -> Choices:

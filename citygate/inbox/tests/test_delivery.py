@@ -740,30 +740,83 @@ def test_news_beyond_the_daily_cap_stays_in_the_inbox(
     assert Delivery.objects.filter(channel=Channel.WEB_PUSH).count() == 2
 
 
-def test_a_batch_decides_as_one_message_at_a_time_would(
-    resident: User, other_resident: User, phone_device: PushSubscription
-) -> None:
-    # given a cap of two a day for one person, one push already made today, and an evening
-    notification_settings_update(user=resident, news_daily_cap=2)
-    first = notify(**news(resident))
-    assert first is not None
-    assert delivery.deliveries_plan(message_id=first.pk, now=at(12)) == "push"
-    stories = [notify(**news(resident)) for _ in range(3)]
-    theirs = notify(**official(other_resident))
-    batch = [m for m in (*stories, theirs) if m is not None]
+def _mixed_city(number: int) -> list[Message]:
+    """People of every kind of choice, each with earlier pushes and new messages at 23:00.
 
-    # when four messages are planned together, two of them again
-    decisions = delivery.deliveries_plan_many(messages=batch, now=at(13))
-    again = delivery.deliveries_plan_many(messages=batch[:2], now=at(13))
+    Returns the new messages, re-read from the database as a campaign's batch is. `number`
+    keeps two copies of the same city apart.
+    """
+    from datetime import time
 
-    # then the cap counts the earlier push and each push of the batch; nothing goes twice
-    assert [decisions[m.pk] for m in batch] == ["push", "capped", "capped", "push"]
-    assert set(again.values()) == {"capped"}
-    assert (
-        Delivery.objects.filter(message__recipient=resident, channel=Channel.WEB_PUSH).count() == 2
-    )
-    # the other person has no device: their notice goes by text message as its first channel
-    assert Delivery.objects.filter(message=theirs).exclude(channel=Channel.IN_APP).count() == 1
+    def person(n: int, **choices: Any) -> User:
+        user = resident_with(f"1999999{number}{n:03d}")
+        if choices:
+            notification_settings_update(user=user, **choices)
+        return user
+
+    quiet = person(1)  # the defaults: quiet 22:00 to 08:00, three news a day
+    awake = person(2, quiet_start=time(1), quiet_end=time(6), news_daily_cap=1)
+    digest = person(3, news_digest="daily")
+    full_morning = person(4, news_daily_cap=1)
+    room_left = person(5, quiet_start=time(0), quiet_end=time(0), news_daily_cap=3)
+    planned = [notify(**news(user)) for user in (awake, room_left)]
+    planned.append(notify(**news(full_morning)))
+    for message, when in zip(planned, (at(12), at(12), at(9, days=1)), strict=True):
+        assert message is not None
+        delivery.deliveries_plan(message_id=message.pk, now=when)
+    new = [
+        notify(**news(quiet)),
+        notify(**news(quiet)),
+        notify(**news(awake)),
+        notify(**news(digest)),
+        notify(**news(full_morning)),
+        notify(**official(full_morning)),
+        planned[1],  # already queued, planned again (its task run twice)
+        notify(**news(room_left)),
+        notify(**news(room_left)),
+    ]
+    ids = [m.pk for m in new if m is not None]
+    by_id = Message.objects.in_bulk(ids)
+    return [by_id[pk] for pk in ids]
+
+
+def _outcome(messages: list[Message]) -> list[tuple[str, list[tuple[str, object]]]]:
+    rows = []
+    for message in messages:
+        pushes = message.deliveries.exclude(channel=Channel.IN_APP).order_by("channel")
+        rows.append(
+            (message.kind, [(d.channel, d.next_attempt_at) for d in pushes]),
+        )
+    return rows
+
+
+def test_a_batch_decides_as_one_message_at_a_time_would() -> None:
+    # given the same city twice
+    one_by_one, together = _mixed_city(1), _mixed_city(2)
+
+    # when one copy is planned message by message, the other as one batch, at 23:00
+    singly = [delivery.deliveries_plan(message_id=m.pk, now=at(23)) for m in one_by_one]
+    batch = delivery.deliveries_plan_many(messages=together, now=at(23))
+
+    # then every decision and every delivery is the same
+    assert [batch[m.pk] for m in together] == singly
+    assert _outcome(together) == _outcome(one_by_one)
+    # and they are the ones the rules give: the evening's news waits for the morning, the
+    # awake person is at today's cap, the digest waits, a full morning is capped while its
+    # official notice goes now, and a message planned again is queued once, taking no more
+    # of the cap than it did
+    assert singly == [
+        "quiet",
+        "quiet",
+        "capped",
+        "digest",
+        "capped",
+        "push",
+        "push",
+        "push",
+        "push",
+    ]
+    assert Delivery.objects.filter(message__in=together, channel=Channel.WEB_PUSH).count() == 6
 
 
 def test_a_batch_takes_the_same_queries_however_many_people_it_plans_for() -> None:
@@ -772,14 +825,21 @@ def test_a_batch_takes_the_same_queries_however_many_people_it_plans_for() -> No
 
     def queries_for(count: int, start: int) -> int:
         people = [resident_with(f"199999907{start + n:02d}") for n in range(count)]
-        batch = [m for m in (notify(**news(p)) for p in people) if m is not None]
+        for person in people[::2]:
+            notification_settings_update(user=person, news_daily_cap=2)
+        for person in people[1::3]:
+            earlier = notify(**news(person))
+            assert earlier is not None
+            delivery.deliveries_plan(message_id=earlier.pk, now=at(11))
+        made = [m for m in (notify(**news(p)) for p in people) if m is not None]
+        batch = list(Message.objects.filter(pk__in=[m.pk for m in made]))
         with CaptureQueriesContext(connection) as captured:
             decisions = delivery.deliveries_plan_many(messages=batch, now=at(12))
         assert len(decisions) == count
         assert Delivery.objects.filter(message__in=batch, channel=Channel.WEB_PUSH).count() == count
         return len(captured)
 
-    assert queries_for(2, 0) == queries_for(20, 10)
+    assert queries_for(3, 0) == queries_for(30, 10)
 
 
 def test_news_held_over_the_night_counts_for_the_morning_it_is_pushed(
