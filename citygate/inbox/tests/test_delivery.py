@@ -780,7 +780,7 @@ def _mixed_city(number: int) -> list[Message]:
     return [by_id[pk] for pk in ids]
 
 
-def _outcome(messages: list[Message]) -> list[tuple[str, list[tuple[str, object]]]]:
+def _outcome(messages: list[Message]) -> list[tuple[str, list[tuple[str, datetime | None]]]]:
     rows = []
     for message in messages:
         pushes = message.deliveries.exclude(channel=Channel.IN_APP).order_by("channel")
