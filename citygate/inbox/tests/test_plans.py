@@ -6,6 +6,8 @@ one range of `message_inbox_order_idx`, cut at the page's length, however long t
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 
@@ -16,7 +18,7 @@ from citygate.inbox.services import notify
 pytestmark = pytest.mark.django_db
 
 
-def _plan(sql: str, params: tuple[object, ...]) -> str:
+def _plan(sql: str, params: Any) -> str:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The test's tables are tiny: without this the planner reads them whole.
