@@ -147,9 +147,22 @@ class RecommendationIn(Schema):
 
     personalized: StrictBool | None = None
     tags: list[str] | None = Field(default=None, max_length=TAGS_MAX)
-    district: str | None = Field(default=None, max_length=12)
-    # A street or town; alone, it sets the district too.
-    street: str | None = Field(default=None, max_length=12)
+    district: str | None = Field(
+        default=None,
+        max_length=12,
+        description=(
+            "The home district's code; null: rather not say. Given alone, the street is kept"
+            " only if it lies in the district."
+        ),
+    )
+    street: str | None = Field(
+        default=None,
+        max_length=12,
+        description=(
+            "The street or town's statistical code; given alone, it sets its district too."
+            " Null forgets the street and keeps the district."
+        ),
+    )
 
 
 def _recommendation_out(user: User) -> RecommendationOut:
