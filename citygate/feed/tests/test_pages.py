@@ -10,6 +10,7 @@ from django.template import Context, Template
 from django.test import Client, RequestFactory
 
 from citygate.accounts.models import User
+from citygate.directory.models import Street
 from citygate.feed import selectors, services
 from citygate.feed.models import InterestTag
 from citygate.feed.tests.conftest import signed_in, story, tag
@@ -185,6 +186,24 @@ def test_the_street_is_chosen_under_the_district_and_one_of_another_is_refused(
     assert (resident.home_district.code, resident.home_street.code) == ("320506", "320506100")
     page = resident_client.get(SETTINGS).content.decode()
     assert 'value="320506100" selected>甪直镇</option>' in page
+
+
+def test_a_street_retired_since_stays_chosen_on_the_settings_page(
+    resident: User, resident_client: Client
+) -> None:
+    services.home_place_set(user=resident, district="320508", street="320508024")
+    Street.objects.filter(code="320508024").update(retired_in=2024)
+
+    page = resident_client.get(SETTINGS).content.decode()
+    saved = resident_client.post(
+        SETTINGS, {"action": "district", "district": "320508", "street": "320508024"}
+    )
+
+    assert 'value="320508024" selected>吴门桥街道（已不在名录中）</option>' in page
+    assert saved.status_code == 302
+    resident.refresh_from_db()
+    assert resident.home_street is not None
+    assert resident.home_street.code == "320508024"
 
 
 def test_the_settings_page_of_a_minor_explains_and_offers_no_switch(minor: User) -> None:
