@@ -10,10 +10,10 @@ from django.test import Client
 from django.utils import timezone
 
 from citygate.accounts.models import User
+from citygate.accounts.testing import resident_with, signed_in_client
 from citygate.directory.models import District
 from citygate.feed.services import home_district_set
 from citygate.news.models import NewsChannel, NewsTag, Story
-from citygate.privacy.testing import consent_all_required
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -27,16 +27,8 @@ def id_number_born_years_ago(years: int) -> str:
     )
 
 
-def resident_with(phone: str) -> User:
-    user = User.objects.create_user(phone=phone)
-    consent_all_required(user)
-    return user
-
-
 def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return signed_in_client(user)
 
 
 def channel(slug: str = "city") -> NewsChannel:

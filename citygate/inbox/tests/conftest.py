@@ -9,11 +9,11 @@ from django.test import Client, override_settings
 from django.utils.translation import gettext_lazy as _
 
 from citygate.accounts.models import User
+from citygate.accounts.testing import resident_with, signed_in_client
 from citygate.inbox.models import Kind
 from citygate.inbox.services import push_subscription_add
 from citygate.inbox.templates import MessageTemplate, register
 from citygate.inbox.tests.pushservice import Device, LocalPushService, serve
-from citygate.privacy.testing import consent_all_required
 
 VAPID_BACKEND = "citygate.inbox.channels.VapidWebPushBackend"
 
@@ -36,16 +36,8 @@ NEWS = register(
 )
 
 
-def resident_with(phone: str) -> User:
-    user = User.objects.create_user(phone=phone)
-    consent_all_required(user)
-    return user
-
-
 def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return signed_in_client(user)
 
 
 @pytest.fixture
