@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+from citygate.accounts.testing import resident_with
 from citygate.core.tests.threads import run_at_once
 from citygate.feed import services
 from citygate.feed.models import InterestTag, StoryOpen
-from citygate.feed.tests.conftest import resident_with, story, tag
+from citygate.feed.tests.conftest import story, tag
 from citygate.news.models import Story
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

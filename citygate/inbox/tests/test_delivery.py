@@ -17,6 +17,7 @@ from django_tasks_db.models import DBTaskResult
 from structlog.testing import capture_logs
 
 from citygate.accounts.models import SmsOutboxMessage, User
+from citygate.accounts.testing import resident_with
 from citygate.accounts.tests.helpers import FakeService, serve
 from citygate.inbox import delivery, selectors
 from citygate.inbox.channels import OutboxWebPushBackend, PushAnswer, report_token
@@ -31,7 +32,7 @@ from citygate.inbox.models import (
 )
 from citygate.inbox.services import message_mark_read, notification_settings_update, notify
 from citygate.inbox.tasks import delivery_send
-from citygate.inbox.tests.conftest import device_of, resident_with
+from citygate.inbox.tests.conftest import device_of
 from citygate.inbox.tests.pushservice import Device, LocalPushService
 from citygate.privacy.testing import consent_all_required
 

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
+from citygate.accounts.testing import resident_with
 from citygate.core.tests.threads import run_at_once
 from citygate.inbox import delivery, webpush
 from citygate.inbox.models import (
@@ -26,7 +27,6 @@ from citygate.inbox.services import (
     notify,
     push_subscription_add,
 )
-from citygate.inbox.tests.conftest import resident_with
 from citygate.inbox.tests.pushservice import Device
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
