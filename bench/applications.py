@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import random
 import re
 import shutil
@@ -50,10 +49,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (
     BENCH_DIR,
+    database_choose,
     database_describe,
     demo_catalogue_load,
     django_setup,
-    postgres_recreate,
     summary_ms,
 )
 
@@ -806,20 +805,8 @@ def main() -> int:
     args = parser.parse_args()
     config = config_from(args)
 
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    if args.sqlite:
-        os.environ.pop("DATABASE_URL", None)
-    else:
-        import psycopg
-
-        try:
-            postgres_recreate(args.postgres)
-        except psycopg.OperationalError as error:
-            print(
-                f"PostgreSQL is not reachable ({error}); start it or use --sqlite", file=sys.stderr
-            )
-            return 2
-        os.environ["DATABASE_URL"] = args.postgres
+    if not database_choose(sqlite=args.sqlite, postgres=args.postgres):
+        return 2
     started_all = time.perf_counter()
     django_setup("applications")
     from django.test import override_settings

@@ -68,6 +68,24 @@ def postgres_recreate(url: str) -> None:
         connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
+def database_choose(*, sqlite: bool, postgres: str) -> bool:
+    """Points the run at SQLite, or at a freshly recreated PostgreSQL database; False (with
+    the reason on stderr) when PostgreSQL cannot be reached."""
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if sqlite:
+        os.environ.pop("DATABASE_URL", None)
+        return True
+    import psycopg
+
+    try:
+        postgres_recreate(postgres)
+    except psycopg.OperationalError as error:
+        print(f"PostgreSQL is not reachable ({error}); start it or use --sqlite", file=sys.stderr)
+        return False
+    os.environ["DATABASE_URL"] = postgres
+    return True
+
+
 def database_describe() -> str:
     from django.db import connection
 

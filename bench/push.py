@@ -42,7 +42,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import random
 import statistics
 import sys
@@ -57,7 +56,7 @@ from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import database_describe, django_setup, postgres_recreate, summary_ms
+from bench.common import database_choose, database_describe, django_setup, summary_ms
 
 if TYPE_CHECKING:
     from citygate.accounts.models import User
@@ -537,20 +536,8 @@ def main() -> int:
     args = parser.parse_args()
     config = config_from(args)
 
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    if args.sqlite:
-        os.environ.pop("DATABASE_URL", None)
-    else:
-        import psycopg
-
-        try:
-            postgres_recreate(args.postgres)
-        except psycopg.OperationalError as error:
-            print(
-                f"PostgreSQL is not reachable ({error}); start it or use --sqlite", file=sys.stderr
-            )
-            return 2
-        os.environ["DATABASE_URL"] = args.postgres
+    if not database_choose(sqlite=args.sqlite, postgres=args.postgres):
+        return 2
     started = time.perf_counter()
     django_setup("push")
     from django.test import override_settings
