@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -13,8 +12,8 @@ from citygate.accounts.models import VerificationLevel
 from citygate.campaigns import segments
 from citygate.campaigns.models import HEADLINE_MAX_LENGTH, SUMMARY_MAX_LENGTH, CampaignKind
 from citygate.core.forms import PageForm
-from citygate.directory.models import District, Street
-from citygate.directory.selectors import streets_by_district
+from citygate.directory.models import District
+from citygate.directory.selectors import street_choices
 from citygate.news.models import NewsTag, Story, StoryState
 
 SEGMENT_FIELDS = ("districts", "streets", "roles", "age_bands", "languages", "tags")
@@ -121,7 +120,7 @@ class CampaignForm(PageForm):
         districts = self.fields["districts"]
         assert isinstance(districts, forms.ChoiceField)  # noqa: S101
         districts.choices = [(d.code, d.display_name) for d in District.objects.all()]
-        self._street_groups = _street_groups(self.initial.get("streets") or ())
+        self._street_groups = street_choices(kept=self.initial.get("streets") or ())
         streets = self.fields["streets"]
         assert isinstance(streets, forms.ChoiceField)  # noqa: S101
         streets.choices = [choice for _, group in self._street_groups for choice in group]
@@ -154,24 +153,6 @@ class CampaignForm(PageForm):
                 "min_level": data["min_level"],
             },
         }
-
-
-def _street_groups(stored: Iterable[str]) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The streets offered, by district, and those the campaign already names that a newer
-    edition of the list has retired since: left out, the campaign would widen unseen."""
-    kept = {
-        street.code: street
-        for street in Street.objects.filter(code__in=list(stored), retired_in__isnull=False)
-    }
-    groups = []
-    for district, streets in streets_by_district():
-        choices = [(s.code, s.display_name) for s in streets]
-        for street in kept.values():
-            if street.district_id == district.pk:
-                label = _("%(street)s (no longer listed)") % {"street": street.display_name}
-                choices.append((street.code, label))
-        groups.append((district.display_name, choices))
-    return groups
 
 
 def initial_from(campaign: Any) -> dict[str, object]:

@@ -1,8 +1,11 @@
-"""Reads about the city's departments and districts."""
+"""Reads about the city's departments, districts and streets."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from citygate.directory.models import Department, District, Street
 
@@ -43,3 +46,19 @@ def streets_by_district() -> list[tuple[District, list[Street]]]:
     for street in street_list():
         grouped.setdefault(street.district_id, []).append(street)
     return [(d, grouped[d.pk]) for d in district_list() if d.pk in grouped]
+
+
+def street_choices(*, kept: Iterable[str] = ()) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The streets offered, as (district name, [(code, name)]) groups for a picker, with those
+    of `kept` that a newer edition has retired since, marked so: a person's own street, or the
+    streets a campaign already names, are not lost by saving the form again."""
+    retired = list(Street.objects.filter(code__in=list(kept), retired_in__isnull=False))
+    groups = []
+    for district, streets in streets_by_district():
+        choices = [(s.code, s.display_name) for s in streets]
+        for street in retired:
+            if street.district_id == district.pk:
+                label = _("%(street)s (no longer listed)") % {"street": street.display_name}
+                choices.append((street.code, label))
+        groups.append((district.display_name, choices))
+    return groups

@@ -23,7 +23,7 @@ from citygate.accounts.models import User
 from citygate.core.errors import ApplicationError
 from citygate.core.forms import PageForm
 from citygate.core.validation import small_positive_int
-from citygate.directory.selectors import streets_by_district
+from citygate.directory import selectors as directory
 from citygate.feed import selectors, services
 from citygate.feed.api import MAX_PAGE
 
@@ -107,27 +107,14 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _street_choices(user: User) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The streets by district, the person's own among them even when a newer edition of the
-    list has retired it (they keep it until they choose another)."""
-    own = user.home_street
-    groups = []
-    for district, streets in streets_by_district():
-        choices = [(s.code, s.display_name) for s in streets]
-        if own is not None and own.retired_in is not None and own.district_id == district.pk:
-            label = _("%(street)s (no longer listed)") % {"street": own.display_name}
-            choices.append((own.code, label))
-        groups.append((district.display_name, choices))
-    return groups
-
-
 def _forms(
     request: HttpRequest, user: User, action: str
 ) -> tuple[SwitchForm, FollowForm, DistrictForm]:
     state = selectors.personalisation(user=user)
     follow_choices = [(t.slug, t.display_name) for t in selectors.tags_to_follow(user=user)]
     district_choices = [(d.code, d.display_name) for d in selectors.districts()]
-    street_choices = _street_choices(user)
+    own = [user.home_street.code] if user.home_street is not None else []
+    street_choices = directory.street_choices(kept=own)
     place = {
         "district": user.home_district.code if user.home_district is not None else "",
         "street": user.home_street.code if user.home_street is not None else "",
